@@ -1,1 +1,61 @@
-"""store."""
+"""Object storage for the ledger: the ``ObjectStore`` protocol and the driver registry.
+
+Drivers are chosen by URL in one place, ``open_store``: ``file:///var/lib/cl/objects`` (or a
+plain path) for the embedded default; ``s3://bucket/prefix`` at scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+from urllib.parse import unquote, urlparse
+
+from commsledger.errors import ConfigError
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """A flat namespace of immutable objects plus one mutable key (the checkpoint).
+
+    Keys are ``/``-separated relative paths built by ``ledger.layout``.
+
+    - Not found: ``get`` raises ``ObjectNotFound``; ``exists`` answers without raising.
+    - Write once: ``put`` stores bytes under a key that does not exist yet. Writing the very
+      same bytes again is success (so every write can be retried); different bytes under an
+      existing key raise ``ObjectConflict`` and leave the stored object untouched.
+    - Durability: when ``put``/``put_many``/``replace`` return, the bytes survive a crash.
+    - ``replace`` is for the one mutable object; with ``expected`` it is a compare-and-swap
+      that raises ``ObjectConflict`` when the current bytes differ (``b""`` = must not exist).
+    - ``delete`` removes an object where the store allows it (idempotent: absent is success).
+    - Failures of the medium raise ``StoreError`` (never a vendor exception).
+    """
+
+    url: str
+
+    def get(self, key: str) -> bytes: ...
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None: ...
+
+    def replace(self, key: str, data: bytes, *, expected: bytes | None = None) -> None: ...
+
+    def list(self, prefix: str) -> Iterator[str]: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+def open_store(url: str) -> ObjectStore:
+    """Open the object store named by ``url``; raises ``ConfigError`` for an unknown scheme."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("", "file"):
+        from ledger.store.file import FileStore
+
+        path = unquote(parsed.path) if parsed.scheme else url
+        return FileStore(Path(path))
+    raise ConfigError(f"unsupported object store URL scheme {parsed.scheme!r} (use file://)")

@@ -1,0 +1,130 @@
+"""The ``commsledger`` command line: a thin shell over the Register (CONTRACT.md).
+
+Exit 0: success. 1: the command ran and found a problem (a rejected line, a failed check,
+an unknown record). 2: bad usage or unusable settings. Errors are one line on stderr;
+``--json`` makes stdout one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import click
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from commsledger.config import Settings
+from commsledger.errors import ConfigError, Error, InvalidInput
+from commsledger.register import Register
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="commsledger: the register of every outbound communication, kept as evidence.",
+)
+err = Console(stderr=True)
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="data dir [env COMMSLEDGER_DATA, else ./commsledger-data]", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+
+
+@dataclass
+class Opts:
+    data: Path | None = None
+    json: bool = False
+
+
+@app.callback()
+def _common(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    ctx.obj = Opts(data, as_json)
+
+
+def settings_for(ctx: typer.Context, data: Path | None) -> Settings:
+    """Settings from the environment, with ``--data`` (command or global) on top."""
+    chosen = data or (ctx.obj.data if ctx.obj else None)
+    try:
+        return Settings(data=chosen) if chosen else Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting COMMSLEDGER_{field.upper()}: {first['msg']}") from None
+
+
+def wants_json(ctx: typer.Context, flag: bool) -> bool:
+    return flag or bool(ctx.obj and ctx.obj.json)
+
+
+def emit(doc: Any, as_json: bool, human: Callable[[], None] | None = None) -> None:
+    if as_json or human is None:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=None if as_json else 2) + "\n")
+    else:
+        human()
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; yields ``advance(n)``."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
+    """The named file (or stdin for ``-``) in binary, with its size when known."""
+    if path == "-":
+        yield sys.stdin.buffer, None
+        return
+    try:
+        handle = Path(path).open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    with handle:
+        yield handle, os.fstat(handle.fileno()).st_size
+
+
+def register_for(ctx: typer.Context, data: Path | None, *, writer: bool = True) -> Register:
+    return Register(settings_for(ctx, data), writer=writer)
+
+
+def main() -> None:
+    """Entry point: run the app, turning every error into one line and an exit code."""
+    try:
+        code = app(standalone_mode=False)
+    except click.UsageError as exc:
+        err.print(f"commsledger: {exc.format_message()}", markup=False, highlight=False)
+        code = 2
+    except ConfigError as exc:
+        _fail(exc)
+        code = 2
+    except Error as exc:
+        _fail(exc)
+        code = 1
+    except (click.Abort, KeyboardInterrupt):
+        err.print("commsledger: interrupted", markup=False)
+        code = 130
+    except Exception as exc:  # a bug: still one line, the trace only on request
+        if os.environ.get("COMMSLEDGER_DEBUG"):
+            raise
+        err.print(f"commsledger: internal error ({type(exc).__name__}); set COMMSLEDGER_DEBUG=1 for details", markup=False)
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(exc: Error) -> None:
+    err.print(f"commsledger: {exc}", markup=False, highlight=False)
+
+
+# Commands live in their own modules and attach themselves to ``app``.
+from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
+from commsledger import cli_service as _cli_service  # noqa: E402,F401

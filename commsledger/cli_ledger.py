@@ -1,0 +1,185 @@
+"""Ledger commands: ingest, event, show, verify, key, checkpoint, prove, check-proof, rebuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commsledger import pipeline
+from commsledger.cli import DataOpt, JsonOpt, app, emit, open_input, progress_bar, register_for, wants_json
+from commsledger.errors import InvalidInput
+from commsledger.verification import verify_register
+from ledger.proof import check_proof
+
+out = Console()
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="NDJSON or .csv file of records, or - for stdin")],
+    csv_format: Annotated[bool, typer.Option("--csv", help="read CSV (default for .csv files)")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
+    with register_for(ctx, data) as register, open_input(file) as (stream, size):
+        lines = pipeline.read_csv(stream) if csv_format or file.endswith(".csv") else pipeline.read_ndjson(stream)
+        with progress_bar("ingest", size) as advance:
+            report = pipeline.ingest(register, lines, progress=lambda _n, nbytes: advance(nbytes))
+    doc = report.to_json()
+    emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
+    if report.rejected_count:
+        raise typer.Exit(1)
+
+
+def _ingest_summary(doc: dict[str, Any]) -> None:
+    out.print(f"accepted {doc['accepted']}, duplicates {doc['duplicates']}, rejected {doc['rejected_count']}")
+    for item in doc["rejected"][:20]:
+        out.print(f"  line {item['line']}: {item['error']}", markup=False, highlight=False)
+    if doc["rejected_count"] > 20:
+        out.print(f"  ... and {doc['rejected_count'] - 20} more (use --json for all)")
+
+
+@app.command()
+def event(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="the record the events are about")],
+    file: Annotated[str, typer.Argument(help="NDJSON file of events, or - for stdin")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Append later events (status, response, follow-up done, case closed) about a record."""
+    with register_for(ctx, data) as register, open_input(file) as (stream, _size):
+        report = pipeline.add_events(register, record_id, pipeline.read_ndjson(stream))
+    doc = report.to_json()
+    emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
+    if report.rejected_count:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A record as sent, with its history."""
+    with register_for(ctx, data, writer=False) as register:
+        doc = register.show(record_id)
+    emit(doc, wants_json(ctx, as_json), lambda: _show_human(doc))
+
+
+def _show_human(doc: dict[str, Any]) -> None:
+    head = Table(show_header=False, box=None)
+    for key in ("id", "sent_at", "channel", "purpose", "status", "current_status"):
+        head.add_row(key, str(doc.get(key, "")))
+    head.add_row("department", doc.get("sender", {}).get("department", ""))
+    head.add_row("recorded", f"seq {doc['ledger']['seq']} at {doc['ledger']['recorded_at']}")
+    out.print(head)
+    if doc["redacted"]:
+        out.print("[bold]content redacted[/bold] (erased or disposed of)")
+    else:
+        out.print(json.dumps({k: doc[k] for k in ("recipient", "subject", "body") if k in doc}, ensure_ascii=False, indent=2), markup=False)
+    for item in doc["history"]:
+        out.print(f"  {item.get('at', '')}  {item.get('type', item.get('kind'))}  {item.get('status', '')}", markup=False)
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
+    with register_for(ctx, data) as register, progress_bar("verify", register.log.committed) as advance:
+        report = verify_register(register, progress=advance, workers=workers)
+    doc = report.to_json()
+    emit(doc, wants_json(ctx, as_json), lambda: _verify_human(doc))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _verify_human(doc: dict[str, Any]) -> None:
+    verdict = "ok" if doc["ok"] else f"{len(doc['problems'])} problem(s)"
+    out.print(f"{doc['entries']} entries, {doc['checkpoints']} checkpoints: {verdict}")
+    for p in doc["problems"][:50]:
+        out.print(f"  seq {p['seq']}: {p['kind']}: {p['detail']}", markup=False, highlight=False)
+
+
+@app.command()
+def key(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64)."""
+    with register_for(ctx, data, writer=False) as register:
+        vkey = register.signer.verifier().vkey()
+    emit({"vkey": vkey}, wants_json(ctx, as_json), lambda: out.print(vkey, markup=False, highlight=False))
+
+
+@app.command()
+def checkpoint(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Sign and store a checkpoint of the ledger now."""
+    with register_for(ctx, data) as register:
+        cp, note = register.checkpoint()
+    doc = {"size": cp.size, "root": cp.root.hex(), "note": note}
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(note, end="", markup=False, highlight=False))
+
+
+@app.command()
+def prove(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the proof here")] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a self-contained proof that the record (and its events) are in the ledger."""
+    with register_for(ctx, data, writer=False) as register:
+        doc = register.prove(record_id)
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+        if not wants_json(ctx, as_json):
+            out.print(f"proof of {record_id} ({len(doc['entries'])} entries, tree size {doc['tree_size']}) written to {out_file}")
+            return
+    emit(doc, True)
+
+
+@app.command("check-proof")
+def check_proof_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="a proof written by prove")],
+    key: Annotated[str | None, typer.Option("--key", help="the log's verifier key (else the one in the proof is used)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a proof offline, with nothing but the verifier key."""
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{file}: not a readable proof document ({exc})") from None
+    result = check_proof(doc, key)
+    emit(result, wants_json(ctx, as_json), lambda: _proof_human(result))
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+def _proof_human(result: dict[str, Any]) -> None:
+    if result["ok"]:
+        trust = "" if result["key"] == "given" else " (with the key inside the proof: pass --key to trust it)"
+        out.print(f"ok: {result['entries']} entries of {result['record_id']} are in {result['origin']} at size {result['tree_size']}{trust}", markup=False)
+    for problem in result["problems"]:
+        out.print(f"  {problem}", markup=False, highlight=False)
+
+
+@app.command()
+def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Recreate the catalog from the object store alone."""
+    with register_for(ctx, data) as register, progress_bar("rebuild", register.log.committed) as advance:
+        count = register.rebuild(progress=advance)
+    emit({"entries": count}, wants_json(ctx, as_json), lambda: out.print(f"catalog rebuilt: {count} entries"))

@@ -1,0 +1,64 @@
+"""Service commands: ``serve`` (HTTP API) and ``demo`` (load a synthetic register)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from commsledger import pipeline
+from commsledger.cli import DataOpt, JsonOpt, app, emit, progress_bar, register_for, wants_json
+
+out = Console()
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    data: DataOpt = None,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from commsledger.api import create_app
+
+    with register_for(ctx, data) as register:
+        uvicorn.run(create_app(register), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    records: Annotated[int, typer.Option(help="how many synthetic records to load")] = 5000,
+    seed: Annotated[int, typer.Option(help="generator seed")] = 7,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="only when the register is empty")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a realistic synthetic register (records and their later events)."""
+    from commsledger import synthetic
+
+    with register_for(ctx, data) as register:
+        if if_empty and register.log.committed > 0:
+            emit({"loaded": 0, "entries": register.log.committed}, wants_json(ctx, as_json), lambda: None)
+            return
+        generated = list(synthetic.records(records, seed=seed))
+        with progress_bar("demo", records) as advance:
+            report = pipeline.ingest(register, _lines(generated), progress=lambda n, _b: advance(n))
+        events = 0
+        for record in generated:
+            evs = synthetic.events(record, seed=seed)
+            if evs:
+                events += pipeline.add_events(register, record["id"], _lines(evs)).accepted
+    doc = {"loaded": report.accepted, "events": events, "rejected": report.rejected_count}
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(f"demo register: {report.accepted} records, {events} events"))
+
+
+def _lines(items: list[dict[str, object]]) -> Iterator[tuple[int, bytes]]:
+    for number, item in enumerate(items, start=1):
+        yield number, json.dumps(item).encode()

@@ -1,0 +1,214 @@
+"""Ingest: sequence prepared records into the ledger in group commits.
+
+A commit writes, in order: the payload pack, the data keys and new subjects (privacy
+database), the ledger's bundles, tiles and checkpoint, then the catalog. Only then are its
+records counted as accepted: an acknowledgement means durable. A record already recorded is
+a duplicate when its content is identical and a conflict (refused, the first version
+stands) when it differs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from commsledger.catalog import Row
+from commsledger.errors import Error, ObjectNotFound
+from commsledger.prepare import Prepared, Rejected, fingerprint
+from commsledger.register import Register
+from ledger import layout
+from ledger.canonical import canonical_fast
+from ledger.log import utc_now
+from ledger.packs import build_pack
+from privacy.keys import unseal
+
+REJECTED_KEPT = 10_000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; ``rejected`` keeps the first 10,000 problems (all are counted)."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected_count: int = 0
+
+    def reject(self, line: int, error: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < REJECTED_KEPT:
+            self.rejected.append({"line": line, "error": error})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "rejected": self.rejected,
+            "rejected_count": self.rejected_count,
+        }
+
+
+@dataclass(slots=True)
+class _Pending:
+    kind: str
+    record_id: str
+    subject: str | None
+    seq: int
+    sha: bytes | None
+    sealed: bytes | None
+
+
+class Sequencer:
+    """Appends prepared records to the ledger and commits them in batches."""
+
+    def __init__(self, register: Register, report: IngestReport) -> None:
+        self.reg = register
+        self.report = report
+        self._fingerprints: dict[str, bytes] = {}
+        self._pending: list[_Pending] = []
+        self._keys: list[tuple[str, bytes]] = []
+        self._records = 0
+        self._ts = utc_now()
+
+    def process(self, chunk: list[Prepared | Rejected]) -> None:
+        """Sequence one chunk of prepare results (in input order)."""
+        fresh = [p.record_id for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
+        stored = self.reg.catalog.record_seqs(fresh) if fresh else {}
+        for item in chunk:
+            if isinstance(item, Rejected):
+                self.report.reject(item.line, item.error)
+            elif item.record_id in self._fingerprints:
+                self._repeat(item, self._fingerprints[item.record_id])
+            elif item.record_id in stored:
+                self._repeat(item, self._stored_fingerprint(stored[item.record_id]))
+            else:
+                self._append(item)
+        if self._records >= self.reg.settings.batch:
+            self.commit()
+
+    def _repeat(self, item: Prepared, previous: bytes | None) -> None:
+        if previous == item.fingerprint:
+            self.report.duplicates += 1
+            return
+        self.report.conflicts += 1
+        why = "its data was erased or disposed of" if previous is None else "with different content"
+        self.report.reject(item.line, f"conflict: record {item.record_id} is already recorded {why}; the first version stands")
+
+    def _stored_fingerprint(self, seq: int) -> bytes | None:
+        entry = self.reg.log.entry(seq)
+        data_key = self.reg.keys.data_key(str(entry.record_id))
+        if data_key is None:
+            return None
+        try:
+            plain = unseal(data_key, str(entry.record_id), self.reg.sealed(entry))
+        except ObjectNotFound:
+            return None
+        return fingerprint(canonical_fast(entry.envelope), plain)
+
+    def _append(self, item: Prepared) -> None:
+        if not self._pending and not self.reg.privacy.in_transaction:
+            self.reg.privacy.execute("BEGIN IMMEDIATE")
+            self._ts = utc_now()
+        subject = self.reg.subjects.resolve(item.identifiers)
+        seq = self.reg.log.append(
+            ts=self._ts,
+            kind="record",
+            record_id=item.record_id,
+            subject=subject,
+            envelope=item.envelope,
+            payload_sha256=item.sha.hex(),
+        )
+        self._pending.append(_Pending("record", item.record_id, subject, seq, item.sha, item.sealed))
+        self._keys.append((item.record_id, item.wrapped_key))
+        self._fingerprints[item.record_id] = item.fingerprint
+        self._records += 1
+
+    def append_event(self, record_id: str, envelope: dict[str, Any], sha: bytes | None, sealed: bytes | None) -> int:
+        """Append a later event about a record (committed with the next ``commit``)."""
+        if not self._pending and not self.reg.privacy.in_transaction:
+            self.reg.privacy.execute("BEGIN IMMEDIATE")
+            self._ts = utc_now()
+        seq = self.reg.log.append(
+            ts=self._ts,
+            kind="event",
+            record_id=record_id,
+            subject=None,
+            envelope=canonical_fast(envelope),
+            payload_sha256=None if sha is None else sha.hex(),
+        )
+        self._pending.append(_Pending("event", record_id, None, seq, sha, sealed))
+        return seq
+
+    def commit(self) -> int:
+        """Make the pending batch durable; returns how many records it accepted."""
+        if not self._pending:
+            return 0
+        try:
+            self._write()
+        except BaseException:
+            self._abandon()
+            raise
+        accepted = self._records
+        self.report.accepted += accepted
+        self._pending, self._keys, self._records = [], [], 0
+        self._fingerprints.clear()
+        return accepted
+
+    def _write(self) -> None:
+        with_payload = [p for p in self._pending if p.sha is not None and p.sealed is not None]
+        pack = build_pack([(p.sha, p.sealed) for p in with_payload if p.sha and p.sealed])
+        if with_payload:
+            self.reg.store.put(layout.payload_pack_path(pack.name), pack.data)
+        self.reg.keys.put_many(self._keys)
+        self.reg.privacy.execute("COMMIT")
+        self.reg.log.commit()
+        self._index(pack.name if with_payload else None, iter(pack.slots))
+
+    def _index(self, pack_name: str | None, slots: Iterator[Any]) -> None:
+        catalog = self.reg.catalog
+        catalog.begin()
+        try:
+            pack_id = catalog.pack_id(pack_name) if pack_name else None
+            catalog.add(self._rows(pack_id, slots))
+            catalog.set_size(self.reg.log.committed, self.reg.log.committed)
+            catalog.commit()
+        except BaseException:
+            catalog.rollback()
+            raise
+
+    def _rows(self, pack_id: int | None, slots: Iterator[Any]) -> Iterator[Row]:
+        for p in self._pending:
+            if p.sha is None or p.sealed is None:
+                yield (p.seq, p.kind, p.record_id, None, None, None, None, None)
+            else:
+                slot = next(slots)
+                yield (p.seq, p.kind, p.record_id, p.subject, p.sha, pack_id, slot.offset, slot.length)
+
+    def _abandon(self) -> None:
+        """After a failed commit: forget the batch, keep what became durable anyway."""
+        if self.reg.privacy.in_transaction:
+            self.reg.privacy.execute("ROLLBACK")
+        self.reg.subjects.discard_cache()
+        self._pending, self._keys, self._records = [], [], 0
+        self._fingerprints.clear()
+        self.reg.catalog.rollback()
+        # Best effort: if the store is down this fails too, and the next open recovers.
+        with contextlib.suppress(Error):
+            self.reg.log.recover()
+            self.reg.sync_catalog()
+
+
+def chunked(lines: Iterable[tuple[int, bytes]], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    for item in lines:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

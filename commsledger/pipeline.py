@@ -1,0 +1,195 @@
+"""Ingest from files and streams: NDJSON or CSV lines -> prepare (in parallel) -> sequencer.
+
+Workers validate and seal records while the main process sequences and commits; at most a
+few chunks are in flight, so memory stays flat whatever the size of the input. Small inputs
+never pay for starting workers: the first chunks run inline and the pool starts only when
+there is more to come.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from multiprocessing.pool import AsyncResult
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from commsledger.errors import InvalidInput, LimitExceeded, NotFound
+from commsledger.ingest import IngestReport, Sequencer, chunked
+from commsledger.prepare import Prepared, Rejected, init_worker, prepare, prepare_chunk
+from commsledger.records import RECORD_LIMIT, AnyEvent, describe, parse_event, split_event
+from commsledger.register import Register
+from ledger.canonical import canonical_fast
+from privacy.keys import seal
+
+CHUNK = 256
+CLOCK_SKEW = timedelta(minutes=5)  # sending systems' clocks differ; more than this is an error
+INLINE_CHUNKS = 8
+Progress = Callable[[int, int], None]  # (lines, bytes) done since the last call
+
+
+def read_ndjson(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every non-blank line; an over-long line is cut at the limit."""
+    number = 0
+    while True:
+        line = stream.readline(RECORD_LIMIT + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > RECORD_LIMIT and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        if line.strip():
+            yield number, line
+
+
+_CSV_FIELDS = {
+    "id", "sent_at", "channel", "purpose", "subject", "body", "template_id", "campaign_id", "status", "tags",
+    "recipient.customer_id", "recipient.name", "recipient.email", "recipient.phone", "recipient.address",
+    "recipient.handle", "sender.department", "sender.agent", "sender.system", "case.id", "case.type",
+    "case.received_at", "follow_up.action", "follow_up.due",
+}  # fmt: skip
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """CSV with a header of dotted field names -> (line number, record as JSON bytes).
+
+    Raises ``InvalidInput`` naming an unknown column (the whole file is refused before any
+    record is read, since every row would be misread).
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
+    unknown = [c for c in reader.fieldnames or [] if c not in _CSV_FIELDS]
+    if unknown or not reader.fieldnames:
+        raise InvalidInput(f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header")
+    for row in reader:
+        yield reader.line_num, json.dumps(_nest(row)).encode()
+
+
+def _nest(row: dict[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        if key == "tags":
+            record["tags"] = [t for t in value.split("|") if t]
+            continue
+        head, _, tail = key.partition(".")
+        if tail:
+            record.setdefault(head, {})[tail] = value
+        else:
+            record[key] = value
+    return record
+
+
+def ingest(register: Register, lines: Iterable[tuple[int, bytes]], *, progress: Progress | None = None) -> IngestReport:
+    """Append every good line as a record; returns what was accepted, repeated and refused."""
+    report = IngestReport()
+    sequencer = Sequencer(register, report)
+    for chunk, prepared in _prepared(register, chunked(lines, CHUNK)):
+        sequencer.process(prepared)
+        if progress is not None:
+            progress(len(chunk), sum(len(raw) for _, raw in chunk))
+    sequencer.commit()
+    return report
+
+
+def _prepared(register: Register, chunks: Iterator[list[tuple[int, bytes]]]) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
+    settings = register.settings
+    for _ in range(INLINE_CHUNKS):
+        chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk, [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk]
+    workers = _workers(settings.workers)
+    if workers == 0:
+        for chunk in chunks:
+            yield chunk, [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk]
+        return
+    yield from _parallel(register, chunks, workers)
+
+
+def _workers(setting: int) -> int:
+    return max(0, (os.cpu_count() or 1) - 1) if setting < 0 else setting
+
+
+def _parallel(register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
+    context = multiprocessing.get_context("spawn")
+    init = (register.master.export(), register.settings.default_region)
+    window: deque[tuple[list[tuple[int, bytes]], AsyncResult[list[Prepared | Rejected]]]] = deque()
+    with context.Pool(workers, initializer=init_worker, initargs=init) as pool:
+        for chunk in chunks:
+            window.append((chunk, pool.apply_async(prepare_chunk, (chunk,))))
+            if len(window) > 2 * workers + 2:
+                done, result = window.popleft()
+                yield done, result.get()
+        while window:
+            done, result = window.popleft()
+            yield done, result.get()
+
+
+# -- events ---------------------------------------------------------------------------------
+def add_events(register: Register, record_id: str, lines: Iterable[tuple[int, bytes]]) -> IngestReport:
+    """Append later events about one record; identical events already recorded are duplicates.
+
+    Raises ``NotFound`` if the record does not exist.
+    """
+    own, *later = register.record_entries(record_id)
+    data_key = register.keys.data_key(record_id)
+    seen = {_event_key(e.envelope, register.payload(e)) for e in later}
+    report = IngestReport()
+    sequencer = Sequencer(register, report)
+    appended = 0
+    for line, raw in lines:
+        try:
+            event = _parse_event(raw, own.envelope["sent_at"])
+        except InvalidInput as exc:
+            report.reject(line, str(exc))
+            continue
+        envelope, payload = split_event(event)
+        key = _event_key(envelope, payload)
+        if key in seen:
+            report.duplicates += 1
+            continue
+        if payload and data_key is None:
+            report.reject(line, f"record {record_id} was erased or disposed of; its events cannot carry text")
+            continue
+        seen.add(key)
+        sealed = seal(data_key, record_id, canonical_fast(payload)) if payload and data_key else None
+        sha = None if sealed is None else hashlib.sha256(sealed).digest()
+        sequencer.append_event(record_id, envelope, sha, sealed)
+        appended += 1
+    sequencer.commit()
+    report.accepted += appended
+    return report
+
+
+def _parse_event(raw: bytes, sent_at: str) -> AnyEvent:
+    if len(raw) > RECORD_LIMIT:
+        raise LimitExceeded("event exceeds the limit of 32 MiB")
+    try:
+        event = parse_event(raw)
+    except ValidationError as exc:
+        raise InvalidInput(describe(exc, union_tags=True)) from None
+    if _moment(event.at) < _moment(sent_at) - CLOCK_SKEW:
+        raise InvalidInput("is before the record's sent_at", field="at")
+    return event
+
+
+def _moment(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp)
+
+
+def _event_key(envelope: dict[str, Any], payload: dict[str, Any] | None) -> bytes:
+    return canonical_fast({"e": envelope, "p": payload or {}})
+
+
+__all__ = ["NotFound", "add_events", "ingest", "read_csv", "read_ndjson"]

@@ -1,0 +1,114 @@
+"""Step one of ingest, per line and independent of every other line: validate the record,
+normalise its identifiers, split it, canonicalise the envelope, seal the payload under a
+fresh data key. Pure, so it runs in worker processes while the sequencer appends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from commsledger.errors import Error, InvalidInput
+from commsledger.records import RECORD_LIMIT, Record, Recipient, describe, split
+from ledger.canonical import canonical_fast
+from privacy.identifiers import IdKind, Identifier, normalise
+from privacy.keys import MasterKey, new_data_key, seal
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A valid record, ready to be sequenced."""
+
+    line: int
+    record_id: str
+    identifiers: tuple[str, ...]
+    envelope: bytes  # canonical JSON
+    sealed: bytes  # the payload, encrypted
+    sha: bytes  # SHA-256 of ``sealed``
+    wrapped_key: bytes
+    fingerprint: bytes  # SHA-256 of envelope and payload plaintext: compares a re-sent record
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    error: str
+
+
+_FIELDS = (
+    (IdKind.CUSTOMER, "customer_id"),
+    (IdKind.EMAIL, "email"),
+    (IdKind.PHONE, "phone"),
+    (IdKind.HANDLE, "handle"),
+    (IdKind.ADDRESS, "address"),
+)
+
+
+def identifiers_of(recipient: Recipient, region: str) -> tuple[str, ...]:
+    """The normalised identifiers a recipient names; raises ``InvalidInput`` naming the field."""
+    found = []
+    for kind, field in _FIELDS:
+        raw = getattr(recipient, field)
+        if raw is None:
+            continue
+        try:
+            found.append(str(normalise(kind, raw, region)))
+        except InvalidInput as exc:
+            raise InvalidInput(str(exc), field=f"recipient.{field}") from None
+    return tuple(found)
+
+
+def fingerprint(envelope: bytes, payload: bytes) -> bytes:
+    return hashlib.sha256(envelope + b"\n" + payload).digest()
+
+
+def prepare(line: int, raw: bytes, master: MasterKey, region: str) -> Prepared | Rejected:
+    """Validate and seal one NDJSON line; never raises for bad input, returns ``Rejected``."""
+    if len(raw) > RECORD_LIMIT:
+        return Rejected(line, "record exceeds the limit of 32 MiB")
+    try:
+        record = Record.model_validate_json(raw)
+    except ValidationError as exc:
+        return Rejected(line, describe(exc))
+    return prepare_record(line, record, master, region)
+
+
+def prepare_record(line: int, record: Record, master: MasterKey, region: str) -> Prepared | Rejected:
+    """Seal an already validated record."""
+    try:
+        identifiers = identifiers_of(record.recipient, region)
+        envelope, payload = split(record)
+        env_bytes = canonical_fast(envelope)
+        plain = canonical_fast(payload)
+    except Error as exc:
+        return Rejected(line, str(exc))
+    data_key = new_data_key()
+    sealed = seal(data_key, record.id, plain)
+    return Prepared(
+        line=line,
+        record_id=record.id,
+        identifiers=identifiers,
+        envelope=env_bytes,
+        sealed=sealed,
+        sha=hashlib.sha256(sealed).digest(),
+        wrapped_key=master.wrap(data_key, record.id),
+        fingerprint=fingerprint(env_bytes, plain),
+    )
+
+
+# -- worker processes -----------------------------------------------------------------------
+_WORKER: tuple[MasterKey, str] | None = None
+
+
+def init_worker(master_key: bytes, region: str) -> None:
+    """Pool initializer: each worker holds the master key it wraps data keys with."""
+    global _WORKER  # noqa: PLW0603 - per-process state of a pool worker
+    _WORKER = (MasterKey(master_key), region)
+
+
+def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Prepared | Rejected]:
+    assert _WORKER is not None, "init_worker was not called"
+    master, region = _WORKER
+    return [prepare(line, raw, master, region) for line, raw in chunk]

@@ -1,0 +1,271 @@
+"""The communication record and its later events (CONTRACT.md), validated with pydantic.
+
+A record splits into an **envelope** (what a compliance officer needs to see that something
+was sent: when, how, why, by whom, for which case; no personal data) and a **payload** (who
+it went to and what it said: recipient, subject line, body, attachments, free text). The
+envelope goes into the immutable ledger entry; the payload is sealed under the record's data
+key. ``join(split(r))`` gives back ``r`` exactly, which is how a re-sent record is compared.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
+RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    LETTER = "letter"
+    PUSH = "push"
+    WEB_PUSH = "web_push"
+    IN_APP = "in_app"
+    SOCIAL = "social"
+    CHAT = "chat"
+    FAX = "fax"
+    OTHER = "other"
+
+
+class Purpose(StrEnum):
+    MARKETING = "marketing"
+    SERVICE = "service"
+    TRANSACTIONAL = "transactional"
+    COMPLAINT = "complaint"
+    COLLECTIONS = "collections"
+    REGULATORY = "regulatory"
+    LEGAL = "legal"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    RESPONDED = "responded"
+    BOUNCED = "bounced"
+    FAILED = "failed"
+
+
+def utc_timestamp(value: str) -> str:
+    """Normalise an RFC 3339 timestamp with offset to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    match = _RFC3339.match(value)
+    if match is None:
+        raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
+    day, clock, fraction, offset = match.groups()
+    micro = (fraction or ".")[1:7].ljust(6, "0") if fraction else "000000"
+    zone = "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = datetime.fromisoformat(f"{day}T{clock}.{micro}{zone}").astimezone(UTC)
+    except ValueError:
+        raise ValueError("is not a real date and time") from None
+    return format_utc(parsed)
+
+
+def format_utc(moment: datetime) -> str:
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{moment.microsecond:06d}Z" if moment.microsecond else f"{text}Z"
+
+
+def _due(value: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValueError("is not a real date") from None
+    return utc_timestamp(value)
+
+
+def _base64(value: str) -> str:
+    try:
+        binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ValueError("is not valid base64") from None
+    return value
+
+
+def _body(value: str) -> str:
+    if len(value) > BODY_LIMIT // 4 and len(value.encode()) > BODY_LIMIT:
+        raise ValueError("exceeds the limit of 1 MiB of UTF-8 text")
+    return value
+
+
+Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=BODY_LIMIT)]
+Line = Annotated[str, StringConstraints(max_length=4000)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Recipient(_Model):
+    customer_id: Name | None = None
+    name: Line | None = None
+    email: Line | None = None
+    phone: Line | None = None
+    address: Line | None = None
+    handle: Line | None = None
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> Recipient:
+        if not any((self.customer_id, self.email, self.phone, self.handle, self.address)):
+            raise ValueError("needs at least one of customer_id, email, phone, handle, address")
+        return self
+
+
+class Sender(_Model):
+    department: Name
+    agent: Name | None = None
+    system: Name | None = None
+
+
+class Attachment(_Model):
+    filename: Line
+    content_type: Name = "application/octet-stream"
+    content_base64: Annotated[str, AfterValidator(_base64)]
+
+
+class Case(_Model):
+    id: Name
+    type: Name | None = None
+    received_at: Timestamp | None = None
+
+
+class FollowUp(_Model):
+    action: Line | None = None
+    due: Annotated[str, AfterValidator(_due)] | None = None
+
+
+class Record(_Model):
+    id: Name
+    sent_at: Timestamp
+    channel: Channel
+    purpose: Purpose
+    recipient: Recipient
+    sender: Sender
+    subject: Line | None = None
+    body: Annotated[Text, AfterValidator(_body)]
+    attachments: Annotated[list[Attachment], Field(max_length=100)] = []
+    template_id: Name | None = None
+    campaign_id: Name | None = None
+    case: Case | None = None
+    follow_up: FollowUp | None = None
+    status: Status = Status.SENT
+    tags: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]], Field(max_length=50)] = []
+
+
+class StatusEvent(_Model):
+    type: Literal["status"]
+    status: Status
+    at: Timestamp
+    detail: Line | None = None
+
+
+class ResponseEvent(_Model):
+    type: Literal["response"]
+    at: Timestamp
+    channel: Channel | None = None
+    summary: Text | None = None
+
+
+class FollowUpDoneEvent(_Model):
+    type: Literal["follow_up_done"]
+    at: Timestamp
+    note: Text | None = None
+
+
+class CaseClosedEvent(_Model):
+    type: Literal["case_closed"]
+    at: Timestamp
+    outcome: Text | None = None
+
+
+Event = Annotated[
+    StatusEvent | ResponseEvent | FollowUpDoneEvent | CaseClosedEvent, Field(discriminator="type")
+]
+
+
+AnyEvent = StatusEvent | ResponseEvent | FollowUpDoneEvent | CaseClosedEvent
+_EVENT = TypeAdapter[AnyEvent](Event)
+
+_PERSONAL = ("recipient", "subject", "body", "attachments")
+_EVENT_PERSONAL = ("detail", "summary", "note", "outcome")
+
+
+def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(envelope, payload) of a record; neither holds the id (it is the entry's record_id)."""
+    data = record.model_dump(mode="json", exclude_none=True)
+    del data["id"]
+    payload = {k: data.pop(k) for k in _PERSONAL if k in data}
+    follow_up = data.get("follow_up")
+    if follow_up and "action" in follow_up:
+        payload["follow_up_action"] = follow_up.pop("action")
+        if not follow_up:
+            del data["follow_up"]
+    return data, payload
+
+
+def join(record_id: str, envelope: dict[str, Any], payload: dict[str, Any] | None) -> dict[str, Any]:
+    """The record again from its parts (``payload`` None when it was shredded)."""
+    data: dict[str, Any] = {"id": record_id, **envelope}
+    if payload:
+        data.update({k: v for k, v in payload.items() if k != "follow_up_action"})
+        if "follow_up_action" in payload:
+            data["follow_up"] = {"action": payload["follow_up_action"], **data.get("follow_up", {})}
+    return data
+
+
+def split_event(event: AnyEvent) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(envelope, payload) of an event: free text is personal, the rest is not."""
+    data = event.model_dump(mode="json", exclude_none=True)
+    payload = {k: data.pop(k) for k in _EVENT_PERSONAL if k in data}
+    return data, payload
+
+
+def parse_event(raw: bytes | str) -> AnyEvent:
+    """Validate one event (JSON text); raises pydantic ``ValidationError``."""
+    return _EVENT.validate_json(raw)
+
+
+def describe(exc: ValidationError, *, union_tags: bool = False) -> str:
+    """One line naming every bad field, never the values (they may be personal data).
+
+    ``union_tags``: the first location part is a discriminator tag (events), not a field.
+    """
+    seen: list[str] = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+        if union_tags and loc and loc[0] in _UNION_TAGS:
+            loc = loc[1:]
+        message = err["msg"].removeprefix("Value error, ")
+        text = f"{'.'.join(loc)}: {message}" if loc else message
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+_UNION_TAGS = {"status", "response", "follow_up_done", "case_closed"}

@@ -1,0 +1,259 @@
+"""The Register: the service that ties ledger, privacy store and catalog into one register.
+
+The CLI and the HTTP API are thin shells over it. One writer per data dir at a time (an
+exclusive lock on ``<data>/.lock``); a second process opens read-only and reads the state
+the writer has committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from commsledger.catalog import Catalog
+from commsledger.config import Settings
+from commsledger.errors import ConfigError, NotFound, ObjectNotFound, VerificationError
+from commsledger.records import join
+from ledger import layout
+from ledger.checkpoint import Checkpoint
+from ledger.entry import Entry
+from ledger.log import Log
+from ledger.note import Signer
+from ledger.packs import iter_slots
+from ledger.proof import build_proof
+from ledger.store import ObjectStore, open_store
+from privacy.db import open_privacy_db
+from privacy.keys import MasterKey, unseal
+from privacy.registry import KeyStore, SubjectRegistry
+
+MASTER_KEY = "master.key"
+SIGNING_KEY = "signing.key"
+
+
+class Register:
+    """An open register; use as a context manager or call ``close``."""
+
+    def __init__(self, settings: Settings, *, writer: bool = True) -> None:
+        self.settings = settings
+        self.data = settings.data.resolve()
+        self.data.mkdir(parents=True, exist_ok=True)
+        self._lock: IO[str] | None = _try_lock(self.data / ".lock") if writer else None
+        self.writer = self._lock is not None
+        self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
+        self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
+        self.store: ObjectStore = open_store(settings.store_url)
+        self.log = Log.open(self.store, self.signer.verifier(), self.signer if self.writer else None)
+        self.privacy = open_privacy_db(self.data / "privacy.db")
+        self.keys = KeyStore(self.privacy, self.master)
+        self.subjects = SubjectRegistry(self.privacy, self.master)
+        self.catalog = Catalog(self.data / "catalog.db")
+        if self.writer:
+            self.sync_catalog()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.privacy.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    # -- derived state -------------------------------------------------------------------
+    def sync_catalog(self, *, progress: Any = None) -> int:
+        """Index committed entries the catalog does not hold yet; returns how many."""
+        start, end = self.catalog.size, self.log.committed
+        if start >= end:
+            self.catalog.begin()
+            self.catalog.set_size(start, end)
+            self.catalog.commit()
+            return 0
+        self.catalog.begin()
+        try:
+            rows = []
+            for entry in self.log.entries(start, end):
+                rows.append(_row(entry))
+                if len(rows) >= 4096:
+                    self.catalog.add(rows)
+                    rows = _advance(progress, rows)
+            self.catalog.add(rows)
+            _advance(progress, rows)
+            self._locate_payloads()
+            self.catalog.set_size(end, end)
+            self.catalog.commit()
+        except BaseException:
+            self.catalog.rollback()
+            raise
+        return end - start
+
+    def _locate_payloads(self) -> None:
+        """Fill in where the payloads of newly indexed entries lie, by reading unknown packs."""
+        known = self.catalog.known_packs()
+        conn = self.catalog.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS slots (sha BLOB PRIMARY KEY, pack INTEGER, off INTEGER, len INTEGER)")
+        for key in self.store.list("payload/"):
+            name = layout.parse_payload_pack_path(key)
+            if name in known:
+                continue
+            pack = self.catalog.pack_id(name)
+            with contextlib.suppress(VerificationError):
+                conn.executemany(
+                    "INSERT OR IGNORE INTO slots VALUES (?, ?, ?, ?)",
+                    ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key))),
+                )
+        conn.execute(
+            "UPDATE entries SET pack = s.pack, off = s.off, len = s.len FROM slots s "
+            "WHERE entries.pack IS NULL AND entries.sha = s.sha"
+        )
+        conn.execute("DELETE FROM slots")
+
+    def rebuild(self, *, progress: Any = None) -> int:
+        """Recreate the catalog from the object store alone; returns the entries indexed."""
+        self.catalog.begin()
+        self.catalog.reset()
+        self.catalog.commit()
+        return self.sync_catalog(progress=progress)
+
+    # -- reading -------------------------------------------------------------------------
+    def record_entries(self, record_id: str) -> list[Entry]:
+        """The record's own entry, then its later entries; raises ``NotFound``."""
+        seqs = self.catalog.history(record_id)
+        if not seqs:
+            raise NotFound(f"no record with id {record_id!r}")
+        return [self.log.entry(seq) for seq in seqs]
+
+    def payload(self, entry: Entry) -> dict[str, Any] | None:
+        """The decrypted payload of an entry; None when its data key was destroyed."""
+        if entry.payload_sha256 is None or entry.record_id is None:
+            return {}
+        data_key = self.keys.data_key(entry.record_id)
+        if data_key is None:
+            return None
+        return _json(unseal(data_key, entry.record_id, self.sealed(entry)))
+
+    def sealed(self, entry: Entry) -> bytes:
+        """The stored ciphertext of an entry's payload; raises ``NotFound`` if it is gone."""
+        where = self.catalog.location(entry.seq)
+        if where is None:
+            raise NotFound(f"payload of entry {entry.seq} is not in any pack")
+        try:
+            return self.store.get_range(layout.payload_pack_path(where.pack), where.offset, where.length)
+        except ObjectNotFound:
+            raise NotFound(f"payload pack of entry {entry.seq} is missing") from None
+
+    def show(self, record_id: str) -> dict[str, Any]:
+        """A record as sent, with its history and where it stands in the ledger."""
+        own, *later = self.record_entries(record_id)
+        payload = self.payload(own)
+        shown = join(record_id, own.envelope, payload)
+        shown["history"] = [self._event(e) for e in later]
+        shown["redacted"] = payload is None
+        shown["current_status"] = _current_status(shown)
+        shown["ledger"] = {"seq": own.seq, "hash": own.hash.hex(), "recorded_at": own.ts, "subject": own.subject}
+        return shown
+
+    def _event(self, entry: Entry) -> dict[str, Any]:
+        payload = self.payload(entry)
+        event: dict[str, Any] = {**entry.envelope, **(payload or {})}
+        event.update(seq=entry.seq, recorded_at=entry.ts, kind=entry.kind)
+        if payload is None:
+            event["redacted"] = True
+        return event
+
+    def checkpoint(self) -> tuple[Checkpoint, str]:
+        """Sign a checkpoint of the committed log now (if it grew) and return it with its note."""
+        if self.writer:
+            self.log.sign_now()
+        return self.log.checkpoint, self.log.note
+
+    def prove(self, record_id: str) -> dict[str, Any]:
+        """A self-contained proof of the record's entries against the latest checkpoint."""
+        entries = self.record_entries(record_id)
+        checkpoint, note = self.checkpoint()
+        return build_proof(
+            subject_id=record_id,
+            entries=[(e.seq, e.raw) for e in entries if e.seq < checkpoint.size],
+            checkpoint=checkpoint,
+            note=note,
+            vkey=self.signer.verifier().vkey(),
+            node=self.log.node_reader(),
+        )
+
+    def subject_records(self, identifier: str) -> list[tuple[str, int]]:
+        """(record id, seq) of every record sent to the person named by ``identifier``."""
+        return self.catalog.records_of(self.subjects.lookup(identifier))
+
+
+def load_signer(path: Path, origin: str) -> Signer:
+    """The checkpoint signing key of this register, created (mode 0600) on first use."""
+    if not path.exists():
+        name = origin or f"commsledger.local/{secrets.token_hex(4)}"
+        signer = Signer.generate(name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(signer.skey() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    if os.stat(path).st_mode & 0o077:
+        raise ConfigError(f"{path} is readable by other users; chmod 600 it")
+    signer = Signer.from_skey(path.read_text().strip())
+    if origin and origin != signer.name:
+        raise ConfigError(f"this register's log is named {signer.name!r}, not {origin!r}")
+    return signer
+
+
+def _try_lock(path: Path) -> IO[str] | None:
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None, None, None, None]:
+    sha = bytes.fromhex(entry.payload_sha256) if entry.payload_sha256 else None
+    subject = entry.subject if entry.kind == "record" else None
+    return (entry.seq, entry.kind, entry.record_id, subject, sha, None, None, None)
+
+
+def _advance(progress: Any, rows: list[Any]) -> list[Any]:
+    if progress is not None:
+        progress(len(rows))
+    return []
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    import json
+
+    value = json.loads(data)
+    return value if isinstance(value, dict) else {}
+
+
+def _current_status(shown: dict[str, Any]) -> str:
+    status = str(shown.get("status", "sent"))
+    for event in shown["history"]:
+        if event.get("type") == "status":
+            status = str(event["status"])
+        elif event.get("type") == "response":
+            status = "responded"
+    return status
+
+
+@contextlib.contextmanager
+def opened(settings: Settings, *, writer: bool = True) -> Iterator[Register]:
+    register = Register(settings, writer=writer)
+    try:
+        yield register
+    finally:
+        register.close()

@@ -1,0 +1,80 @@
+"""Run ``verify`` over a register: chunks of the ledger scanned inline or by worker processes
+(each with its own store and catalog handles), joined in order by ``ledger.fsck``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+
+from commsledger.catalog import Catalog
+from commsledger.register import Register
+from ledger.fsck import Report, fsck
+from ledger.store import ObjectStore, open_store
+from ledger.verify import Chunk, chunks_of, scan_chunk
+
+CHUNK_ENTRIES = 16384
+PARALLEL_FROM = 4 * CHUNK_ENTRIES
+
+Progress = Callable[[int], None]
+
+
+def verify_register(register: Register, *, progress: Progress | None = None, workers: int | None = None) -> Report:
+    """Check the register's whole ledger and every payload."""
+    count = _workers(register.settings.workers if workers is None else workers)
+    store_url, catalog_path = register.settings.store_url, register.catalog.path
+
+    def run(ranges: Sequence[tuple[int, int]], size: int) -> Iterator[Chunk]:
+        scanned = _inline(register.store, register.catalog, ranges, size)
+        if count and size >= PARALLEL_FROM:
+            scanned = _parallel(store_url, catalog_path, ranges, size, count)
+        for chunk in scanned:
+            if progress is not None:
+                progress(chunk.end - chunk.start)
+            yield chunk
+
+    return fsck(
+        register.store,
+        register.signer.verifier(),
+        lambda size: chunks_of(size, CHUNK_ENTRIES),
+        run,
+        acknowledged=register.catalog.acknowledged,
+    )
+
+
+def _workers(setting: int) -> int:
+    return (os.cpu_count() or 1) if setting < 0 else setting
+
+
+def _inline(store: ObjectStore, catalog: Catalog, ranges: Sequence[tuple[int, int]], size: int) -> Iterator[Chunk]:
+    for start, end in ranges:
+        yield scan_chunk(store, catalog, start, end, size)
+
+
+def _parallel(store_url: str, catalog_path: Path, ranges: Sequence[tuple[int, int]], size: int, workers: int) -> Iterator[Chunk]:
+    context = multiprocessing.get_context("spawn")
+    window: deque[AsyncResult[Chunk]] = deque()
+    with context.Pool(workers, initializer=_init, initargs=(store_url, str(catalog_path))) as pool:
+        for start, end in ranges:
+            window.append(pool.apply_async(_scan, (start, end, size)))
+            if len(window) > 2 * workers:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
+
+
+_STATE: tuple[ObjectStore, Catalog] | None = None
+
+
+def _init(store_url: str, catalog_path: str) -> None:
+    global _STATE  # noqa: PLW0603 - per-process state of a pool worker
+    _STATE = (open_store(store_url), Catalog(Path(catalog_path)))
+
+
+def _scan(start: int, end: int, size: int) -> Chunk:
+    assert _STATE is not None, "_init was not called"
+    return scan_chunk(_STATE[0], _STATE[1], start, end, size)

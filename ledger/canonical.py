@@ -1,0 +1,59 @@
+"""Canonical JSON (RFC 8785, JCS).
+
+``canonical`` is the reference: the ``rfc8785`` library, for documents of any shape.
+``canonical_fast`` is for the hot path of ingest (millions of entries): the standard library's
+encoder with sorted keys, compact separators and raw UTF-8 produces exactly the JCS bytes for
+the values ledger entries are made of (strings, integers within +-2**53, booleans, null,
+lists, objects with ASCII keys; no floats). ``rfc8785`` takes ~90 us an entry here, the fast
+form ~15 us. tests/ledger/test_canonical.py checks the two agree over that domain, and
+``canonical_fast`` refuses what falls outside it rather than guess.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from commsledger.errors import InvalidInput
+
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+_MAX_INT = 2**53 - 1
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 bytes of any JSON value; raises ``InvalidInput`` for values JCS cannot encode."""
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"cannot canonicalise: {exc}") from None
+
+
+def canonical_fast(value: Any) -> bytes:
+    """RFC 8785 bytes of a float-free value; raises ``InvalidInput`` outside that domain."""
+    _check(value)
+    try:
+        return _ENCODER.encode(value).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("text holds an unpaired surrogate (not valid Unicode)") from None
+
+
+def _check(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise InvalidInput(f"object key {key!r} is not an ASCII string")
+            _check(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        if abs(value) > _MAX_INT:
+            raise InvalidInput("integer outside the JSON-safe range")
+    else:
+        raise InvalidInput(f"{type(value).__name__} values are not allowed in ledger entries")

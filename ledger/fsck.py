@@ -1,0 +1,171 @@
+"""The joining half of ``verify``: checkpoints, chunk boundaries, higher tiles, roots.
+
+Every signed checkpoint kept in the store must verify, must give the root recomputed from
+the entries at its size, and must be linked to the next by an RFC 9162 consistency proof
+built from the stored tiles. A checkpoint smaller than one seen before (in the history, or
+acknowledged to the catalog) is a rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from commsledger.errors import Error, ObjectNotFound
+from ledger import layout
+from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.entry import GENESIS
+from ledger.merkle import consistency_proof, verify_consistency
+from ledger.note import Verifier
+from ledger.store import ObjectStore
+from ledger.tiles import TileAddr, TreeBuilder, tile_node_reader
+from ledger.verify import Chunk, Kind, Problem
+
+ChunkRunner = Callable[[Sequence[tuple[int, int]], int], Iterator[Chunk]]
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, object]:
+        problems = sorted(self.problems, key=lambda p: (-1 if p.seq is None else p.seq, p.kind))
+        return {"ok": self.ok, "entries": self.entries, "checkpoints": self.checkpoints, "problems": [p.to_json() for p in problems]}
+
+
+def fsck(
+    store: ObjectStore,
+    verifier: Verifier,
+    ranges: Callable[[int], Sequence[tuple[int, int]]],
+    run: ChunkRunner,
+    *,
+    acknowledged: int = 0,
+) -> Report:
+    """Verify the whole log; ``run`` scans entry ranges (inline or in workers) in order."""
+    report = Report()
+    latest = _latest(store, verifier, report)
+    history = _history(store, verifier, report)
+    size = latest.size if latest else max((c.size for c in history), default=0)
+    _rollbacks(latest, history, acknowledged, report)
+    signed = {c.size: c for c in history}
+    if latest is not None:
+        signed.setdefault(latest.size, latest)
+    report.entries = size
+    report.checkpoints = len(signed)
+    _join(store, size, run(ranges(size), size), signed, report)
+    if not any(p.kind in (Kind.HASH_MISMATCH, Kind.MISSING_ENTRY) for p in report.problems):
+        # Already implied by each root matching the entries; this is the check an outside
+        # auditor makes from the tiles alone, so a broken tile would only be reported twice.
+        _consistency(store, size, sorted(signed.values(), key=lambda c: c.size), report)
+    return report
+
+
+def _latest(store: ObjectStore, verifier: Verifier, report: Report) -> Checkpoint | None:
+    try:
+        note = store.get(layout.CHECKPOINT).decode("utf-8", "replace")
+    except ObjectNotFound:
+        report.problems.append(Problem(None, Kind.CHECKPOINT_MISMATCH, "the checkpoint object is missing"))
+        return None
+    try:
+        return _open(note, verifier)
+    except Error as exc:
+        report.problems.append(Problem(None, Kind.BAD_CHECKPOINT_SIGNATURE, f"checkpoint: {exc}"))
+        return None
+
+
+def _history(store: ObjectStore, verifier: Verifier, report: Report) -> list[Checkpoint]:
+    found = []
+    for key in store.list("checkpoints/"):
+        try:
+            size = layout.parse_checkpoint_history_path(key)
+            cp = _open(store.get(key).decode("utf-8", "replace"), verifier)
+        except Error as exc:
+            report.problems.append(Problem(None, Kind.BAD_CHECKPOINT_SIGNATURE, f"{key}: {exc}"))
+            continue
+        if cp.size != size:
+            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"{key} holds a checkpoint of size {cp.size}"))
+            continue
+        found.append(cp)
+    return found
+
+
+def _open(note: str, verifier: Verifier) -> Checkpoint:
+    cp = open_checkpoint(note, verifier)
+    if cp.origin != verifier.name:
+        raise Error(f"checkpoint is for log {cp.origin!r}")
+    return cp
+
+
+def _rollbacks(latest: Checkpoint | None, history: list[Checkpoint], acknowledged: int, report: Report) -> None:
+    if latest is None:
+        return
+    newest = max((c.size for c in history), default=0)
+    for seen, where in ((newest, "the checkpoint history"), (acknowledged, "the catalog")):
+        if seen > latest.size:
+            report.problems.append(
+                Problem(_last(latest.size), Kind.CHECKPOINT_MISMATCH, f"checkpoint rolled back: size {latest.size}, but {where} saw {seen}")
+            )
+
+
+def _join(store: ObjectStore, size: int, chunks: Iterable[Chunk], signed: dict[int, Checkpoint], report: Report) -> None:
+    tree = TreeBuilder()
+    last: str | None = GENESIS
+    known = True
+    partial: dict[int, tuple[TileAddr, bytes]] = {}
+    for chunk in chunks:
+        report.problems.extend(chunk.problems)
+        if chunk.first_prev is not None and last is not None and chunk.first_prev != last:
+            report.problems.append(Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before"))
+        last = chunk.last_hash
+        for leaf in chunk.leaves:
+            known = known and leaf is not None
+            if not known or leaf is None:
+                continue
+            tree.append(leaf)
+            if tree.size in signed and tree.root() != signed[tree.size].root:
+                report.problems.append(Problem(_last(tree.size), Kind.CHECKPOINT_MISMATCH, f"root at size {tree.size} differs from its signed checkpoint"))
+        for addr, data in tree.drain():
+            if addr.level > 0:
+                partial[addr.level] = (addr, data)
+                if addr.width == layout.TILE_WIDTH:
+                    _compare_tile(store, addr, data, report)
+    if known and tree.size == size:
+        for addr, data in partial.values():
+            if addr.width < layout.TILE_WIDTH:
+                _compare_tile(store, addr, data, report)
+
+
+def _compare_tile(store: ObjectStore, addr: TileAddr, data: bytes, report: Report) -> None:
+    first = addr.index * layout.TILE_WIDTH ** (addr.level + 1)
+    try:
+        stored = store.get(addr.path)
+    except ObjectNotFound:
+        report.problems.append(Problem(first, Kind.HASH_MISMATCH, f"hash tile {addr.path} is missing"))
+        return
+    if stored != data:
+        report.problems.append(Problem(first, Kind.HASH_MISMATCH, f"hash tile {addr.path} differs from the entries below it"))
+
+
+def _consistency(store: ObjectStore, size: int, signed: list[Checkpoint], report: Report) -> None:
+    """Each signed checkpoint must be consistent with the next, by proofs from stored tiles."""
+    node = tile_node_reader(size, lambda addr: store.get(addr.path))
+    for older, newer in zip(signed, signed[1:], strict=False):
+        if older.size == 0 or newer.size > size:
+            continue
+        try:
+            proof = consistency_proof(older.size, newer.size, node)
+            verify_consistency(older.size, newer.size, older.root, newer.root, proof)
+        except Error as exc:
+            report.problems.append(
+                Problem(_last(newer.size), Kind.CHECKPOINT_MISMATCH, f"checkpoints {older.size} and {newer.size} are not consistent: {exc}")
+            )
+
+
+def _last(size: int) -> int | None:
+    return size - 1 if size > 0 else None

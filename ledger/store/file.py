@@ -1,0 +1,177 @@
+"""The ``file`` driver: objects as files under one folder, fsync'd and written once.
+
+A new object is written to a temporary file, fsync'd, then hard-linked to its final name:
+``link`` fails if the name exists, so two writers can never overwrite each other and a
+reader never sees a half-written object. Objects are left read-only (0444).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from commsledger.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
+
+_TMP = ".tmp"
+
+
+class FileStore:
+    """An ``ObjectStore`` on a local directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.url = self.root.as_uri()
+        try:
+            (self.root / _TMP).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create object store at {self.root}: {exc.strerror}") from exc
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or key.startswith("/") or any(p in ("", ".", "..", _TMP) for p in parts):
+            raise InvalidInput(f"invalid object key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"object {key} not found") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot read object {key}: {exc.strerror}") from exc
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with self._path(key).open("rb") as fh:
+                fh.seek(offset)
+                return fh.read(length)
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"object {key} not found") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot read object {key}: {exc.strerror}") from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def put(self, key: str, data: bytes) -> None:
+        self.put_many([(key, data)])
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Write each object once, then make the new directory entries durable together."""
+        dirs: set[Path] = set()
+        for key, data in items:
+            path = self._path(key)
+            if self._write_once(key, path, data):
+                dirs.add(path.parent)
+        for directory in sorted(dirs):
+            _fsync_dir(directory)
+
+    def _write_once(self, key: str, path: Path, data: bytes) -> bool:
+        """Create ``path`` with ``data``; return False if identical bytes were already there."""
+        tmp = self._write_tmp(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(tmp, path)
+        except FileExistsError:
+            if self._same(path, data):
+                return False
+            raise ObjectConflict(f"object {key} already exists with different content") from None
+        except OSError as exc:
+            raise StoreError(f"cannot write object {key}: {exc.strerror}") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return True
+
+    def _write_tmp(self, data: bytes) -> Path:
+        tmp = self.root / _TMP / secrets.token_hex(8)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot write to object store {self.root}: {exc.strerror}") from exc
+        return tmp
+
+    def _same(self, path: Path, data: bytes) -> bool:
+        try:
+            return path.read_bytes() == data
+        except OSError:
+            return False
+
+    def replace(self, key: str, data: bytes, *, expected: bytes | None = None) -> None:
+        """Atomically replace the mutable object ``key``; with ``expected``, compare and swap."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(self.root / _TMP / ".replace.lock"):
+            if expected is not None and self._current(path) != expected:
+                raise ObjectConflict(f"object {key} changed since it was read")
+            tmp = self._write_tmp(data)
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise StoreError(f"cannot replace object {key}: {exc.strerror}") from exc
+            _fsync_dir(path.parent)
+
+    def _current(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return b""
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys starting with ``prefix``, in lexicographic order."""
+        base = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.root.joinpath(*base.split("/")) if base else self.root
+        if not start.is_dir():
+            return iter(())
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if d != _TMP]
+            rel = Path(dirpath).relative_to(self.root).as_posix()
+            for name in filenames:
+                key = name if rel == "." else f"{rel}/{name}"
+                if key.startswith(prefix):
+                    keys.append(key)
+        return iter(sorted(keys))
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(f"cannot delete object {key}: {exc.strerror}") from exc
+        _fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

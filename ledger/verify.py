@@ -1,0 +1,202 @@
+"""``verify``: the fsck of a ledger. Every entry hash and link, sequence gaps, every tile
+against the entries, every stored checkpoint (signature, root, consistency with the next),
+and every payload's SHA-256. Each problem names a seq and one of the contract's kinds.
+
+The entry range is cut into chunks of whole bundles (``scan_chunk``: decode, hash, link,
+level-0 tile, payloads) that can run in worker processes; the caller (``Fsck``) joins the
+chunks, checks the higher tiles and the checkpoints, and links chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from commsledger.errors import Error, ObjectNotFound, VerificationError
+from ledger import layout
+from ledger.entry import decode_entry
+from ledger.merkle import leaf_hash
+from ledger.store import ObjectStore
+from ledger.tiles import iter_bundle
+
+TILE = layout.TILE_WIDTH
+
+
+class Kind(StrEnum):
+    HASH_MISMATCH = "hash_mismatch"
+    BROKEN_LINK = "broken_link"
+    MISSING_ENTRY = "missing_entry"
+    SEQ_GAP = "seq_gap"
+    PAYLOAD_MISMATCH = "payload_mismatch"
+    PAYLOAD_MISSING = "payload_missing"
+    BAD_CHECKPOINT_SIGNATURE = "bad_checkpoint_signature"
+    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    seq: int | None
+    kind: Kind
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "kind": str(self.kind), "detail": self.detail}
+
+
+class PayloadIndex(Protocol):
+    """Where payloads lie: seq -> (pack name, offset, length), for entries in a range."""
+
+    def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]: ...
+
+
+@dataclass
+class Chunk:
+    """What one scanned range hands back to the joiner."""
+
+    start: int
+    end: int
+    problems: list[Problem] = field(default_factory=list)
+    leaves: list[bytes | None] = field(default_factory=list)  # None: hash unknowable
+    first_prev: str | None = None  # the prev claimed by the chunk's first entry
+    last_hash: str | None = None
+
+
+def scan_chunk(store: ObjectStore, index: PayloadIndex | None, start: int, end: int, size: int) -> Chunk:
+    """Check entries ``start <= seq < end`` (whole bundles) of a log of ``size``."""
+    chunk = Chunk(start, end)
+    payloads = _PayloadReader(store, index, start, end)
+    prev_entry: str | None = None
+    prev_tile: str | None = None
+    for bundle in range(start // TILE, (end + TILE - 1) // TILE):
+        width = min(TILE, size - bundle * TILE)
+        tile = _level0(store, bundle, width, chunk)
+        for offset, raw in _bundle_entries(store, bundle, width, chunk):
+            seq = bundle * TILE + offset
+            tile_hash = tile[offset] if tile else None
+            leaf = None if raw is None else leaf_hash(raw)
+            chunk.leaves.append(leaf if leaf is not None else tile_hash)
+            if raw is not None and leaf is not None:
+                _check_entry(chunk, seq, raw, leaf, tile_hash, (prev_entry, prev_tile), payloads)
+            prev_entry = None if leaf is None else leaf.hex()
+            prev_tile = None if tile_hash is None else tile_hash.hex()
+    chunk.last_hash = prev_entry or prev_tile
+    return chunk
+
+
+def _check_entry(
+    chunk: Chunk,
+    seq: int,
+    raw: bytes,
+    leaf: bytes,
+    tile_hash: bytes | None,
+    previous: tuple[str | None, str | None],
+    payloads: _PayloadReader,
+) -> None:
+    try:
+        entry = decode_entry(raw)
+    except VerificationError:
+        chunk.problems.append(Problem(seq, Kind.HASH_MISMATCH, "entry bytes are not a valid entry (altered)"))
+        return
+    if entry.seq != seq:
+        chunk.problems.append(Problem(seq, Kind.SEQ_GAP, f"entry at position {seq} says seq {entry.seq}"))
+        return
+    if tile_hash is not None and tile_hash != leaf:
+        chunk.problems.append(
+            Problem(seq, Kind.HASH_MISMATCH, f"entry hash {leaf.hex()[:16]} differs from level-0 tile {tile_hash.hex()[:16]}")
+        )
+    if seq == chunk.start:
+        chunk.first_prev = entry.prev  # linked to the chunk before by the joiner
+    elif entry.prev not in previous:
+        # Either hash of the entry before will do: the tile's (that entry was altered) or
+        # the recomputed one (the tile was altered); each of those is reported on its own.
+        chunk.problems.append(Problem(seq, Kind.BROKEN_LINK, "prev does not name the entry before"))
+    if entry.payload_sha256 is not None:
+        problem = payloads.check(seq, entry.payload_sha256)
+        if problem is not None:
+            chunk.problems.append(problem)
+
+
+def _level0(store: ObjectStore, bundle: int, width: int, chunk: Chunk) -> list[bytes] | None:
+    path = layout.tile_path(0, bundle, width)
+    try:
+        data = store.get(path)
+    except ObjectNotFound:
+        chunk.problems.append(Problem(bundle * TILE, Kind.HASH_MISMATCH, f"hash tile {path} is missing"))
+        return None
+    if len(data) != width * 32:
+        chunk.problems.append(Problem(bundle * TILE, Kind.HASH_MISMATCH, f"hash tile {path} has {len(data)} bytes, not {width * 32}"))
+        data = data[: width * 32].ljust(width * 32, b"\0")
+    return [data[i : i + 32] for i in range(0, width * 32, 32)]
+
+
+def _bundle_entries(store: ObjectStore, bundle: int, width: int, chunk: Chunk) -> Iterator[tuple[int, bytes | None]]:
+    """(offset, entry bytes or None when missing) for each of ``width`` entries."""
+    path = layout.entries_path(bundle, width)
+    first = bundle * TILE
+    try:
+        data = store.get(path)
+    except ObjectNotFound:
+        chunk.problems.append(Problem(first, Kind.MISSING_ENTRY, f"entry bundle {path} is missing (entries {first}..{first + width - 1})"))
+        yield from ((i, None) for i in range(width))
+        return
+    count = 0
+    try:
+        for raw in iter_bundle(data):
+            if count < width:
+                yield count, raw
+            count += 1
+    except VerificationError:
+        if count < width:
+            chunk.problems.append(Problem(first + count, Kind.MISSING_ENTRY, f"entry bundle {path} is truncated or malformed from entry {first + count}"))
+    if count > width:
+        chunk.problems.append(Problem(first + width - 1, Kind.HASH_MISMATCH, f"entry bundle {path} holds {count} entries, not {width}"))
+    yield from ((i, None) for i in range(count, width))
+
+
+class _PayloadReader:
+    """Hashes payloads where the index says they lie, reading each pack once."""
+
+    def __init__(self, store: ObjectStore, index: PayloadIndex | None, start: int, end: int) -> None:
+        self.store = store
+        self.where = {} if index is None else index.payload_locations(start, end)
+        self.checked = index is not None
+        self._pack: tuple[str, bytes | None] = ("", None)
+
+    def check(self, seq: int, expected: str) -> Problem | None:
+        if not self.checked:
+            return None
+        where = self.where.get(seq)
+        if where is None:
+            return Problem(seq, Kind.PAYLOAD_MISSING, "payload is in no pack")
+        data = self._read(where[0])
+        if data is None:
+            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {where[0][:16]} is missing")
+        body = data[where[1] : where[1] + where[2]]
+        if len(body) != where[2]:
+            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {where[0][:16]} is truncated")
+        if hashlib.sha256(body).hexdigest() != expected:
+            return Problem(seq, Kind.PAYLOAD_MISMATCH, "payload bytes do not hash to payload_sha256")
+        return None
+
+    def _read(self, name: str) -> bytes | None:
+        if self._pack[0] != name:
+            try:
+                self._pack = (name, self.store.get(layout.payload_pack_path(name)))
+            except ObjectNotFound:
+                self._pack = (name, None)
+        return self._pack[1]
+
+
+Progress = Callable[[int], None]
+
+
+def chunks_of(size: int, per_chunk: int) -> list[tuple[int, int]]:
+    """Ranges of whole bundles covering ``[0, size)``."""
+    step = max(TILE, per_chunk // TILE * TILE)
+    return [(s, min(size, s + step)) for s in range(0, size, step)]
+
+
+__all__ = ["Chunk", "Error", "Kind", "PayloadIndex", "Problem", "chunks_of", "scan_chunk"]

@@ -1,0 +1,41 @@
+"""The privacy database: data keys and the subject registry, in one SQLite file.
+
+It is the mutable, non-derivable state of an install (with the master key file), so it is
+written with ``synchronous=FULL`` and committed *before* the ledger objects that depend on it.
+``secure_delete`` is on so destroyed keys and forgotten identifiers leave no bytes behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS data_keys (
+    record_id TEXT PRIMARY KEY,
+    kek_id    TEXT NOT NULL,
+    wrapped   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS identifiers (
+    ident     BLOB PRIMARY KEY,      -- HMAC-SHA256(index key, "kind:value")
+    pseudonym TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS identifiers_pseudonym ON identifiers(pseudonym);
+CREATE TABLE IF NOT EXISTS subjects (
+    pseudonym TEXT PRIMARY KEY,
+    root      TEXT NOT NULL,         -- pseudonyms linked by a shared identifier share a root
+    created   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subjects_root ON subjects(root);
+"""
+
+
+def open_privacy_db(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the privacy database at ``path``."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA secure_delete=ON")
+    conn.executescript(_SCHEMA)
+    path.chmod(0o600)
+    return conn

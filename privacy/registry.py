@@ -1,0 +1,148 @@
+"""The key store and the subject registry (identifiers -> random pseudonym).
+
+The registry stores no identifier in plain form: each is kept as HMAC-SHA256 under a key
+derived from the master key (a blind index), mapped to a random pseudonym. When one record
+names identifiers already known under different pseudonyms (an e-mail seen with one phone,
+that phone seen with another e-mail), the two are linked under one root, so a subject
+request made with any of them finds every record sent to that person.
+
+Writes happen inside the caller's transaction (``PrivacyTxn``); the in-memory caches are
+dropped on rollback so they never claim what the database does not hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+
+from privacy.identifiers import Identifier
+from privacy.keys import MasterKey
+
+_CACHE_LIMIT = 500_000
+
+
+def new_pseudonym() -> str:
+    return "s-" + base64.b32encode(os.urandom(10)).decode().lower()
+
+
+class KeyStore:
+    """Wrapped data keys by record id."""
+
+    def __init__(self, conn: sqlite3.Connection, master: MasterKey) -> None:
+        self._conn = conn
+        self.master = master
+
+    def put_many(self, rows: Iterable[tuple[str, bytes]]) -> None:
+        """Store wrapped keys; a key left by an unfinished earlier attempt is replaced."""
+        kek = self.master.key_id
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO data_keys(record_id, kek_id, wrapped) VALUES (?, ?, ?)",
+            ((rid, kek, wrapped) for rid, wrapped in rows),
+        )
+
+    def data_key(self, record_id: str) -> bytes | None:
+        """The unwrapped data key, or None if it never existed or was destroyed."""
+        row = self._conn.execute(
+            "SELECT wrapped FROM data_keys WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        return None if row is None else self.master.unwrap(row[0], record_id)
+
+    def destroy(self, record_ids: Sequence[str]) -> None:
+        self._conn.executemany("DELETE FROM data_keys WHERE record_id = ?", ((r,) for r in record_ids))
+
+
+class SubjectRegistry:
+    """Maps normalised identifiers to pseudonyms, linking pseudonyms that share identifiers."""
+
+    def __init__(self, conn: sqlite3.Connection, master: MasterKey) -> None:
+        self._conn = conn
+        self._key = master.subkey("subject index v1")
+        self._ident: dict[str, str] = {}
+        self._root: dict[str, str] = {}
+
+    def index(self, identifier: Identifier | str) -> bytes:
+        """The blind index of one identifier (keyed, so it cannot be brute-forced offline)."""
+        return hmac.new(self._key, str(identifier).encode(), hashlib.sha256).digest()
+
+    def resolve(self, identifiers: Sequence[Identifier | str]) -> str:
+        """The pseudonym for a record naming ``identifiers``; registers the unknown ones."""
+        names = [str(i) for i in identifiers]
+        known = {n: p for n in names if (p := self._pseudonym(n)) is not None}
+        roots = sorted({self._root_of(p) for p in known.values()})
+        if not roots:
+            subject = self._create()
+        else:
+            subject = roots[0]
+            if len(roots) > 1:
+                self._link(subject, roots[1:])
+        self._register([n for n in names if n not in known], subject)
+        return subject
+
+    def lookup(self, identifier: Identifier | str) -> list[str]:
+        """Every pseudonym of the person named by ``identifier`` (empty if unknown)."""
+        pseudonym = self._pseudonym(str(identifier))
+        if pseudonym is None:
+            return []
+        root = self._root_of(pseudonym)
+        rows = self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
+        return sorted(r[0] for r in rows)
+
+    def discard_cache(self) -> None:
+        """Forget cached mappings (after a rollback, or when the database changed underneath)."""
+        self._ident.clear()
+        self._root.clear()
+
+    def _pseudonym(self, name: str) -> str | None:
+        cached = self._ident.get(name)
+        if cached is not None:
+            return cached
+        row = self._conn.execute(
+            "SELECT pseudonym FROM identifiers WHERE ident = ?", (self.index(name),)
+        ).fetchone()
+        if row is not None:
+            self._remember(name, row[0])
+        return None if row is None else str(row[0])
+
+    def _root_of(self, pseudonym: str) -> str:
+        root = self._root.get(pseudonym)
+        if root is None:
+            row = self._conn.execute(
+                "SELECT root FROM subjects WHERE pseudonym = ?", (pseudonym,)
+            ).fetchone()
+            root = pseudonym if row is None else str(row[0])
+            self._root[pseudonym] = root
+        return root
+
+    def _create(self) -> str:
+        pseudonym = new_pseudonym()
+        self._conn.execute(
+            "INSERT INTO subjects(pseudonym, root, created) VALUES (?, ?, ?)",
+            (pseudonym, pseudonym, time.time_ns()),
+        )
+        self._root[pseudonym] = pseudonym
+        return pseudonym
+
+    def _link(self, root: str, others: Sequence[str]) -> None:
+        marks = ",".join("?" * len(others))
+        self._conn.execute(f"UPDATE subjects SET root = ? WHERE root IN ({marks})", (root, *others))  # noqa: S608 - only placeholders are interpolated
+        self._root.clear()
+
+    def _register(self, names: Sequence[str], pseudonym: str) -> None:
+        if not names:
+            return
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO identifiers(ident, pseudonym) VALUES (?, ?)",
+            ((self.index(n), pseudonym) for n in names),
+        )
+        for name in names:
+            self._remember(name, pseudonym)
+
+    def _remember(self, name: str, pseudonym: str) -> None:
+        if len(self._ident) >= _CACHE_LIMIT:
+            self._ident.clear()
+        self._ident[name] = pseudonym
