@@ -139,7 +139,8 @@ class Catalog:
 
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
-        self.conn.executescript("DELETE FROM entries; DELETE FROM packs; DELETE FROM meta;")
+        for table in ("entries", "packs", "meta"):
+            self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self._packs.clear()
 
     def close(self) -> None:

@@ -66,12 +66,17 @@ def read_csv(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     record is read, since every row would be misread).
     """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
-    unknown = [c for c in reader.fieldnames or [] if c not in _CSV_FIELDS]
-    if unknown or not reader.fieldnames:
-        raise InvalidInput(f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header")
-    for row in reader:
-        yield reader.line_num, json.dumps(_nest(row)).encode()
+    try:
+        reader = csv.DictReader(text)
+        unknown = [c for c in reader.fieldnames or [] if c not in _CSV_FIELDS]
+        if unknown or not reader.fieldnames:
+            raise InvalidInput(f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header")
+        for row in reader:
+            yield reader.line_num, json.dumps(_nest(row)).encode()
+    except UnicodeDecodeError:
+        raise InvalidInput(f"line {reader.line_num + 1}: CSV is not UTF-8 text") from None
+    finally:
+        text.detach()  # the caller owns the underlying file
 
 
 def _nest(row: dict[str, str]) -> dict[str, Any]:
@@ -94,7 +99,8 @@ def ingest(register: Register, lines: Iterable[tuple[int, bytes]], *, progress: 
     """Append every good line as a record; returns what was accepted, repeated and refused."""
     report = IngestReport()
     sequencer = Sequencer(register, report)
-    for chunk, prepared in _prepared(register, chunked(lines, CHUNK)):
+    size = min(CHUNK, register.settings.batch)
+    for chunk, prepared in _prepared(register, chunked(lines, size)):
         sequencer.process(prepared)
         if progress is not None:
             progress(len(chunk), sum(len(raw) for _, raw in chunk))

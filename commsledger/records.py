@@ -114,7 +114,7 @@ def _body(value: str) -> str:
 
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=BODY_LIMIT)]
+Text = Annotated[str, AfterValidator(_body)]
 Line = Annotated[str, StringConstraints(max_length=4000)]
 
 
@@ -168,7 +168,7 @@ class Record(_Model):
     recipient: Recipient
     sender: Sender
     subject: Line | None = None
-    body: Annotated[Text, AfterValidator(_body)]
+    body: Text
     attachments: Annotated[list[Attachment], Field(max_length=100)] = []
     template_id: Name | None = None
     campaign_id: Name | None = None
@@ -261,11 +261,12 @@ def describe(exc: ValidationError, *, union_tags: bool = False) -> str:
         loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
         if union_tags and loc and loc[0] in _UNION_TAGS:
             loc = loc[1:]
-        message = err["msg"].removeprefix("Value error, ")
+        message = _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
         text = f"{'.'.join(loc)}: {message}" if loc else message
         if text not in seen:
             seen.append(text)
     return "; ".join(seen)
 
 
+_MESSAGES = {"extra_forbidden": "unknown field (not in the record format)", "missing": "required field is missing"}
 _UNION_TAGS = {"status", "response", "follow_up_done", "case_closed"}

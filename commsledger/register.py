@@ -28,6 +28,7 @@ from ledger.packs import iter_slots
 from ledger.proof import build_proof
 from ledger.store import ObjectStore, open_store
 from privacy.db import open_privacy_db
+from privacy.identifiers import parse_identifier
 from privacy.keys import MasterKey, unseal
 from privacy.registry import KeyStore, SubjectRegistry
 
@@ -189,8 +190,10 @@ class Register:
         )
 
     def subject_records(self, identifier: str) -> list[tuple[str, int]]:
-        """(record id, seq) of every record sent to the person named by ``identifier``."""
-        return self.catalog.records_of(self.subjects.lookup(identifier))
+        """(record id, seq) of every record sent to the person named by ``identifier``
+        (contract form, any spelling: ``email:...``, ``phone:...``, ``customer:...``)."""
+        parsed = parse_identifier(identifier, self.settings.default_region)
+        return self.catalog.records_of(self.subjects.lookup(parsed))
 
 
 def load_signer(path: Path, origin: str) -> Signer:

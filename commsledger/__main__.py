@@ -1,0 +1,3 @@
+from commsledger.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""The subject registry: pseudonyms, links between identifiers, no plain identifiers stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from privacy.db import open_privacy_db
+from privacy.keys import MasterKey
+from privacy.registry import SubjectRegistry
+
+
+def _registry(tmp_path: Path) -> SubjectRegistry:
+    return SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), MasterKey.load_or_create(tmp_path / "master.key"))
+
+
+def test_same_identifier_same_pseudonym_and_unknown_is_empty(tmp_path: Path) -> None:
+    reg = _registry(tmp_path)
+    alice = reg.resolve(["email:alice@example.com", "customer:C-1"])
+    assert reg.resolve(["customer:C-1"]) == alice
+    assert reg.lookup("email:alice@example.com") == [alice]
+    assert reg.lookup("email:nobody@example.com") == []
+
+
+def test_a_record_naming_two_known_people_links_them(tmp_path: Path) -> None:
+    reg = _registry(tmp_path)
+    by_email = reg.resolve(["email:alice@example.com"])
+    by_phone = reg.resolve(["phone:+447700900123"])
+    assert by_email != by_phone
+    reg.resolve(["email:alice@example.com", "phone:+447700900123"])
+    assert reg.lookup("phone:+447700900123") == reg.lookup("email:alice@example.com") == sorted([by_email, by_phone])
+
+
+def test_no_identifier_is_stored_in_plain_form(tmp_path: Path) -> None:
+    reg = _registry(tmp_path)
+    reg.resolve(["email:alice.secret@example.com", "phone:+447700900999"])
+    reg._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("privacy.db*"))
+    assert b"alice.secret" not in stored
+    assert b"7700900999" not in stored
