@@ -32,9 +32,14 @@ def canonical(value: Any) -> bytes:
         raise InvalidInput(f"cannot canonicalise: {exc}") from None
 
 
-def canonical_fast(value: Any) -> bytes:
-    """RFC 8785 bytes of a float-free value; raises ``InvalidInput`` outside that domain."""
-    _check(value)
+def canonical_fast(value: Any, *, checked: bool = True) -> bytes:
+    """RFC 8785 bytes of a float-free value; raises ``InvalidInput`` outside that domain.
+
+    ``checked=False`` skips the domain walk for values whose shape is guaranteed by their
+    producer (a model dump of a float-free pydantic model); surrogates are still refused.
+    """
+    if checked:
+        _check(value)
     try:
         return _ENCODER.encode(value).encode("utf-8")
     except UnicodeEncodeError:
