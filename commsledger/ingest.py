@@ -77,8 +77,9 @@ class Sequencer:
 
     def process(self, chunk: list[Prepared | Rejected]) -> None:
         """Sequence one chunk of prepare results (in input order)."""
-        fresh = [p.record_id for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
-        stored = self.reg.catalog.record_seqs(fresh) if fresh else {}
+        fresh = [p for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
+        stored = self.reg.catalog.record_seqs([p.record_id for p in fresh]) if fresh else {}
+        self.reg.subjects.prefetch(i for p in fresh if p.record_id not in stored for i in p.identifiers)
         for item in chunk:
             if isinstance(item, Rejected):
                 self.report.reject(item.line, item.error)
@@ -165,6 +166,7 @@ class Sequencer:
         if with_payload:
             self.reg.store.put(layout.payload_pack_path(pack.name), pack.data)
         self.reg.keys.put_many(self._keys)
+        self.reg.subjects.flush()
         self.reg.privacy.execute("COMMIT")
         self.reg.log.commit()
         self._index(pack.name if with_payload else None, iter(pack.slots))

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from commsledger.errors import InvalidInput, LimitExceeded, NotFound
 from commsledger.ingest import IngestReport, Sequencer, chunked
-from commsledger.prepare import Prepared, Rejected, init_worker, prepare, prepare_chunk
+from commsledger.prepare import Prepared, Rejected, from_worker, init_worker, prepare, prepare_chunk
 from commsledger.records import RECORD_LIMIT, AnyEvent, describe, parse_event, split_event
 from commsledger.register import Register
 from ledger.canonical import canonical_fast
@@ -128,18 +128,37 @@ def _workers(setting: int) -> int:
 
 
 def _parallel(register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
+    """Prepare chunks in worker processes, in input order. When the oldest chunk is not back
+    yet, the main process prepares the next one itself instead of waiting: with two cores,
+    one worker plus this stealing keeps both busy."""
     context = multiprocessing.get_context("spawn")
     init = (register.master.export(), register.settings.default_region)
-    window: deque[tuple[list[tuple[int, bytes]], AsyncResult[list[Prepared | Rejected]]]] = deque()
+    master, region = register.master, register.settings.default_region
+    window: deque[tuple[list[tuple[int, bytes]], Slot]] = deque()
     with context.Pool(workers, initializer=init_worker, initargs=init) as pool:
         for chunk in chunks:
-            window.append((chunk, pool.apply_async(prepare_chunk, (chunk,))))
-            if len(window) > 2 * workers + 2:
-                done, result = window.popleft()
-                yield done, result.get()
+            while window and _ready(window[0][1]):
+                yield _take(window.popleft())
+            while len(window) >= 2 * workers + 2:
+                yield _take(window.popleft())
+            if sum(1 for _, slot in window if not isinstance(slot, list)) < 2 * workers:
+                window.append((chunk, pool.apply_async(prepare_chunk, (chunk,))))
+            else:
+                window.append((chunk, [prepare(line, raw, master, region) for line, raw in chunk]))
         while window:
-            done, result = window.popleft()
-            yield done, result.get()
+            yield _take(window.popleft())
+
+
+Slot = AsyncResult[list[tuple[Any, ...]]] | list[Prepared | Rejected]
+
+
+def _ready(slot: Slot) -> bool:
+    return isinstance(slot, list) or slot.ready()
+
+
+def _take(item: tuple[list[tuple[int, bytes]], Slot]) -> tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]:
+    chunk, slot = item
+    return chunk, slot if isinstance(slot, list) else from_worker(slot.get())
 
 
 # -- events ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
 RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
 
 _RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
 
 
@@ -75,6 +75,9 @@ def utc_timestamp(value: str) -> str:
     if match is None:
         raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
     day, clock, fraction, offset = match.groups()
+    if offset == "Z" and fraction is None and value[10] == "T":
+        _calendar(day, clock)
+        return value
     micro = (fraction or ".")[1:7].ljust(6, "0") if fraction else "000000"
     zone = "+00:00" if offset in ("Z", "z") else offset
     try:
@@ -84,9 +87,15 @@ def utc_timestamp(value: str) -> str:
     return format_utc(parsed)
 
 
+def _calendar(day: str, clock: str) -> None:
+    try:
+        datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError:
+        raise ValueError("is not a real date and time") from None
+
+
 def format_utc(moment: datetime) -> str:
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{text}.{moment.microsecond:06d}Z" if moment.microsecond else f"{text}Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _due(value: str) -> str:
@@ -169,13 +178,13 @@ class Record(_Model):
     sender: Sender
     subject: Line | None = None
     body: Text
-    attachments: Annotated[list[Attachment], Field(max_length=100)] = []
+    attachments: Annotated[list[Attachment], Field(max_length=100, default_factory=list)]
     template_id: Name | None = None
     campaign_id: Name | None = None
     case: Case | None = None
     follow_up: FollowUp | None = None
     status: Status = Status.SENT
-    tags: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]], Field(max_length=50)] = []
+    tags: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]], Field(max_length=50, default_factory=list)]
 
 
 class StatusEvent(_Model):

@@ -10,9 +10,10 @@ whole entry.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from commsledger.errors import InvalidInput, VerificationError
 from ledger.merkle import leaf_hash
@@ -20,7 +21,7 @@ from ledger.merkle import leaf_hash
 VERSION = 1
 GENESIS = "0" * 64
 MAX_ENTRY = 65535  # tlog-tiles entry bundles prefix each entry with a uint16 length
-_STR = json.JSONEncoder(ensure_ascii=False).encode
+_STR = orjson.dumps
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +63,17 @@ def encode_entry(
             b'{"envelope":',
             envelope,
             b',"kind":',
-            _STR(kind).encode(),
+            _STR(kind),
             b',"payload_sha256":',
             b"null" if payload_sha256 is None else b'"' + payload_sha256.encode() + b'"',
             b',"prev":"',
             prev.encode(),
             b'","record_id":',
-            b"null" if record_id is None else _STR(record_id).encode(),
+            b"null" if record_id is None else _STR(record_id),
             b',"seq":',
             str(seq).encode(),
             b',"subject":',
-            b"null" if subject is None else _STR(subject).encode(),
+            b"null" if subject is None else _STR(subject),
             b',"ts":"',
             ts.encode(),
             b'","v":1}',
@@ -86,7 +87,7 @@ def encode_entry(
 def decode_entry(raw: bytes) -> Entry:
     """Parse entry bytes; raises ``VerificationError`` (problem ``malformed``) if they are not one."""
     try:
-        doc = json.loads(raw)
+        doc = orjson.loads(raw)
         return Entry(
             seq=_int(doc["seq"]),
             ts=str(doc["ts"]),
@@ -98,7 +99,7 @@ def decode_entry(raw: bytes) -> Entry:
             prev=str(doc["prev"]),
             raw=raw,
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
         raise VerificationError(f"not a ledger entry: {exc}", problem="malformed") from None
 
 

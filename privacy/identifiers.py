@@ -110,6 +110,12 @@ def normalise(kind: IdKind, raw: str, region: str = "GB") -> Identifier:
     return Identifier(kind, normalise_customer(raw))
 
 
+@lru_cache(maxsize=_CACHE >> 1)
+def identifier_text(kind: IdKind, raw: str, region: str = "GB") -> str:
+    """``kind:value`` of ``raw`` normalised; cached on the exact spelling (the ingest hot path)."""
+    return str(normalise(kind, raw, region))
+
+
 def parse_identifier(text: str, region: str = "GB") -> Identifier:
     """Parse the contract form ``kind:value`` (``email:``, ``phone:``, ``customer:``, ...).
 

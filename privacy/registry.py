@@ -57,17 +57,46 @@ class KeyStore:
 
 
 class SubjectRegistry:
-    """Maps normalised identifiers to pseudonyms, linking pseudonyms that share identifiers."""
+    """Maps normalised identifiers to pseudonyms, linking pseudonyms that share identifiers.
+
+    During ingest, ``prefetch`` loads a chunk's identifiers in one query and new mappings
+    wait in memory until ``flush`` (called just before the privacy database commits).
+    """
 
     def __init__(self, conn: sqlite3.Connection, master: MasterKey) -> None:
         self._conn = conn
         self._key = master.subkey("subject index v1")
         self._ident: dict[str, str] = {}
         self._root: dict[str, str] = {}
+        self._absent: set[str] = set()
+        self._new_idents: dict[str, str] = {}
+        self._indexes: dict[str, bytes] = {}  # blind indexes computed by prefetch, reused by flush
+        self._new_subjects: dict[str, int] = {}
 
     def index(self, identifier: Identifier | str) -> bytes:
         """The blind index of one identifier (keyed, so it cannot be brute-forced offline)."""
         return hmac.new(self._key, str(identifier).encode(), hashlib.sha256).digest()
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Load the pseudonyms of ``names`` not cached yet, in one query."""
+        self._absent.clear()
+        wanted = {}
+        for name in set(names):
+            if name not in self._ident:
+                digest = self._indexes[name] = self.index(name)
+                wanted[digest] = name
+        keys = list(wanted)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT i.ident, i.pseudonym, s.root FROM identifiers i "  # noqa: S608 - placeholders only
+                f"LEFT JOIN subjects s ON s.pseudonym = i.pseudonym WHERE i.ident IN ({marks})"
+            )
+            for ident, pseudonym, root in self._conn.execute(query, chunk):
+                self._remember(wanted.pop(ident), pseudonym)
+                self._root.setdefault(pseudonym, root or pseudonym)
+        self._absent.update(wanted.values())
 
     def resolve(self, identifiers: Sequence[Identifier | str]) -> str:
         """The pseudonym for a record naming ``identifiers``; registers the unknown ones."""
@@ -80,8 +109,26 @@ class SubjectRegistry:
             subject = roots[0]
             if len(roots) > 1:
                 self._link(subject, roots[1:])
-        self._register([n for n in names if n not in known], subject)
+        for name in names:
+            if name not in known:
+                self._new_idents[name] = subject
+                self._absent.discard(name)
+                self._remember(name, subject)
         return subject
+
+    def flush(self) -> None:
+        """Write the mappings made since the last flush (inside the caller's transaction)."""
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO subjects(pseudonym, root, created) VALUES (?, ?, ?)",
+            ((p, self._root.get(p, p), t) for p, t in self._new_subjects.items()),
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO identifiers(ident, pseudonym) VALUES (?, ?)",
+            ((self._indexes.get(n) or self.index(n), p) for n, p in self._new_idents.items()),
+        )
+        self._new_subjects.clear()
+        self._new_idents.clear()
+        self._indexes.clear()
 
     def lookup(self, identifier: Identifier | str) -> list[str]:
         """Every pseudonym of the person named by ``identifier`` (empty if unknown)."""
@@ -93,13 +140,17 @@ class SubjectRegistry:
         return sorted(r[0] for r in rows)
 
     def discard_cache(self) -> None:
-        """Forget cached mappings (after a rollback, or when the database changed underneath)."""
+        """Forget cached and pending mappings (after a rollback)."""
         self._ident.clear()
         self._root.clear()
+        self._absent.clear()
+        self._new_idents.clear()
+        self._new_subjects.clear()
+        self._indexes.clear()
 
     def _pseudonym(self, name: str) -> str | None:
         cached = self._ident.get(name)
-        if cached is not None:
+        if cached is not None or name in self._absent:
             return cached
         row = self._conn.execute(
             "SELECT pseudonym FROM identifiers WHERE ident = ?", (self.index(name),)
@@ -109,6 +160,7 @@ class SubjectRegistry:
         return None if row is None else str(row[0])
 
     def _root_of(self, pseudonym: str) -> str:
+        """The root of a pseudonym's group; cached pointers are followed like a union-find."""
         root = self._root.get(pseudonym)
         if root is None:
             row = self._conn.execute(
@@ -116,33 +168,24 @@ class SubjectRegistry:
             ).fetchone()
             root = pseudonym if row is None else str(row[0])
             self._root[pseudonym] = root
+        while (parent := self._root.get(root, root)) != root:
+            root = parent
         return root
 
     def _create(self) -> str:
         pseudonym = new_pseudonym()
-        self._conn.execute(
-            "INSERT INTO subjects(pseudonym, root, created) VALUES (?, ?, ?)",
-            (pseudonym, pseudonym, time.time_ns()),
-        )
+        self._new_subjects[pseudonym] = time.time_ns()
         self._root[pseudonym] = pseudonym
         return pseudonym
 
     def _link(self, root: str, others: Sequence[str]) -> None:
+        self.flush()
         marks = ",".join("?" * len(others))
         self._conn.execute(f"UPDATE subjects SET root = ? WHERE root IN ({marks})", (root, *others))  # noqa: S608 - only placeholders are interpolated
-        self._root.clear()
-
-    def _register(self, names: Sequence[str], pseudonym: str) -> None:
-        if not names:
-            return
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO identifiers(ident, pseudonym) VALUES (?, ?)",
-            ((self.index(n), pseudonym) for n in names),
-        )
-        for name in names:
-            self._remember(name, pseudonym)
+        for other in others:
+            self._root[other] = root
 
     def _remember(self, name: str, pseudonym: str) -> None:
-        if len(self._ident) >= _CACHE_LIMIT:
+        if len(self._ident) >= _CACHE_LIMIT and not self._new_idents:
             self._ident.clear()
         self._ident[name] = pseudonym
