@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS entries (
     off       INTEGER,
     len       INTEGER
 );
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_record ON entries(record_id) WHERE record_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_subject ON entries(subject) WHERE subject IS NOT NULL;
 """
@@ -84,6 +85,13 @@ class Catalog:
             (("size", size), ("acknowledged", max(acknowledged, self.acknowledged))),
         )
 
+    def saw_checkpoint(self, size: int, root: bytes) -> None:
+        """Remember a checkpoint acknowledged to writers, so its later loss is noticed."""
+        self.conn.execute("INSERT OR IGNORE INTO checkpoints(size, root) VALUES (?, ?)", (size, root))
+
+    def checkpoints(self) -> dict[int, bytes]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT size, root FROM checkpoints")}
+
     def pack_id(self, name: str) -> int:
         found = self._packs.get(name)
         if found is None:
@@ -139,7 +147,7 @@ class Catalog:
 
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
-        for table in ("entries", "packs", "meta"):
+        for table in ("entries", "packs", "meta", "checkpoints"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self._packs.clear()
 

@@ -178,6 +178,7 @@ class Sequencer:
             pack_id = catalog.pack_id(pack_name) if pack_name else None
             catalog.add(self._rows(pack_id, slots))
             catalog.set_size(self.reg.log.committed, self.reg.log.committed)
+            catalog.saw_checkpoint(self.reg.log.committed, self.reg.log.checkpoint.root)
             catalog.commit()
         except BaseException:
             catalog.rollback()

@@ -17,10 +17,10 @@ from typing import IO, Any
 
 from commsledger.catalog import Catalog
 from commsledger.config import Settings
-from commsledger.errors import ConfigError, NotFound, ObjectNotFound, VerificationError
+from commsledger.errors import ConfigError, Error, NotFound, ObjectNotFound, VerificationError
 from commsledger.records import join
 from ledger import layout
-from ledger.checkpoint import Checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import Entry
 from ledger.log import Log
 from ledger.note import Signer
@@ -73,13 +73,9 @@ class Register:
     def sync_catalog(self, *, progress: Any = None) -> int:
         """Index committed entries the catalog does not hold yet; returns how many."""
         start, end = self.catalog.size, self.log.committed
-        if start >= end:
-            self.catalog.begin()
-            self.catalog.set_size(start, end)
-            self.catalog.commit()
-            return 0
         self.catalog.begin()
         try:
+            self._remember_checkpoints()
             rows = []
             for entry in self.log.entries(start, end):
                 rows.append(_row(entry))
@@ -88,13 +84,25 @@ class Register:
                     rows = _advance(progress, rows)
             self.catalog.add(rows)
             _advance(progress, rows)
-            self._locate_payloads()
+            if start < end:
+                self._locate_payloads()
             self.catalog.set_size(end, end)
             self.catalog.commit()
         except BaseException:
             self.catalog.rollback()
             raise
-        return end - start
+        return max(0, end - start)
+
+    def _remember_checkpoints(self) -> None:
+        """The catalog learns every checkpoint in the store's history it did not know yet."""
+        known = self.catalog.checkpoints()
+        if self.log.checkpoint.size not in known:
+            self.catalog.saw_checkpoint(self.log.checkpoint.size, self.log.checkpoint.root)
+        if len(known) < 2:  # a new or rebuilt catalog adopts the stored history once
+            for size, note in self.log.history():
+                with contextlib.suppress(Error):
+                    cp = open_checkpoint(note, self.log.verifier)
+                    self.catalog.saw_checkpoint(size, cp.root)
 
     def _locate_payloads(self) -> None:
         """Fill in where the payloads of newly indexed entries lie, by reading unknown packs."""

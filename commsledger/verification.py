@@ -43,6 +43,7 @@ def verify_register(register: Register, *, progress: Progress | None = None, wor
         lambda size: chunks_of(size, CHUNK_ENTRIES),
         run,
         acknowledged=register.catalog.acknowledged,
+        remembered=register.catalog.checkpoints(),
     )
 
 

@@ -46,19 +46,26 @@ def fsck(
     run: ChunkRunner,
     *,
     acknowledged: int = 0,
+    remembered: dict[int, bytes] | None = None,
 ) -> Report:
-    """Verify the whole log; ``run`` scans entry ranges (inline or in workers) in order."""
+    """Verify the whole log; ``run`` scans entry ranges (inline or in workers) in order.
+
+    ``acknowledged`` and ``remembered`` are what the local catalog saw committed (the
+    largest size, and every checkpoint's root): losing or replacing those is a rollback.
+    """
     report = Report()
     latest = _latest(store, verifier, report)
     history = _history(store, verifier, report)
     size = latest.size if latest else max((c.size for c in history), default=0)
     _rollbacks(latest, history, acknowledged, report)
+    _forgotten(history, remembered or {}, report)
     signed = {c.size: c for c in history}
     if latest is not None:
         signed.setdefault(latest.size, latest)
     report.entries = size
     report.checkpoints = len(signed)
     _join(store, size, run(ranges(size), size), signed, report)
+    _superseded(store, size, report)
     if not any(p.kind in (Kind.HASH_MISMATCH, Kind.MISSING_ENTRY) for p in report.problems):
         # Already implied by each root matching the entries; this is the check an outside
         # auditor makes from the tiles alone, so a broken tile would only be reported twice.
@@ -111,6 +118,56 @@ def _rollbacks(latest: Checkpoint | None, history: list[Checkpoint], acknowledge
             report.problems.append(
                 Problem(_last(latest.size), Kind.CHECKPOINT_MISMATCH, f"checkpoint rolled back: size {latest.size}, but {where} saw {seen}")
             )
+
+
+def _forgotten(history: list[Checkpoint], remembered: dict[int, bytes], report: Report) -> None:
+    stored = {c.size: c.root for c in history}
+    for size, root in sorted(remembered.items()):
+        if size not in stored:
+            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"signed checkpoint of size {size} is gone from the history"))
+        elif stored[size] != root:
+            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"signed checkpoint of size {size} was replaced"))
+
+
+def _superseded(store: ObjectStore, size: int, report: Report) -> None:
+    """Every partial tile or bundle kept from an earlier commit must be a prefix of the
+    version in use now (the spec allows deleting them, never altering them)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for key in store.list("tile/"):
+        base, _, width = key.partition(".p/")
+        groups.setdefault(base, []).append((int(width) if width.isdigit() else layout.TILE_WIDTH, key))
+    for base, versions in groups.items():
+        if len(versions) < 2:
+            continue
+        versions.sort()
+        widest = store.get(versions[-1][1])
+        entries = base.startswith("tile/entries/")
+        for width, key in versions[:-1]:
+            data = store.get(key)
+            prefix = _bundle_prefix(widest, width) if entries else widest[: width * 32]
+            if data != prefix:
+                first = _first_seq(base, entries)
+                kind = Kind.MISSING_ENTRY if entries and len(data) < len(prefix) else Kind.HASH_MISMATCH
+                report.problems.append(Problem(first, kind, f"{key} differs from the {width} first entries of its newer version"))
+
+
+def _bundle_prefix(data: bytes, count: int) -> bytes:
+    offset = 0
+    for _ in range(count):
+        if offset + 2 > len(data):
+            break
+        offset += 2 + int.from_bytes(data[offset : offset + 2], "big")
+    return data[:offset]
+
+
+def _first_seq(base: str, entries: bool) -> int | None:
+    try:
+        if entries:
+            return layout.parse_entries_path(base)[0] * layout.TILE_WIDTH
+        level, index, _ = layout.parse_tile_path(base)
+        return int(index * layout.TILE_WIDTH ** (level + 1))
+    except Error:
+        return None
 
 
 def _join(store: ObjectStore, size: int, chunks: Iterable[Chunk], signed: dict[int, Checkpoint], report: Report) -> None:

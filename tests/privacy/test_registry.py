@@ -16,6 +16,7 @@ def _registry(tmp_path: Path) -> SubjectRegistry:
 def test_same_identifier_same_pseudonym_and_unknown_is_empty(tmp_path: Path) -> None:
     reg = _registry(tmp_path)
     alice = reg.resolve(["email:alice@example.com", "customer:C-1"])
+    reg.flush()
     assert reg.resolve(["customer:C-1"]) == alice
     assert reg.lookup("email:alice@example.com") == [alice]
     assert reg.lookup("email:nobody@example.com") == []
@@ -27,12 +28,14 @@ def test_a_record_naming_two_known_people_links_them(tmp_path: Path) -> None:
     by_phone = reg.resolve(["phone:+447700900123"])
     assert by_email != by_phone
     reg.resolve(["email:alice@example.com", "phone:+447700900123"])
+    reg.flush()
     assert reg.lookup("phone:+447700900123") == reg.lookup("email:alice@example.com") == sorted([by_email, by_phone])
 
 
 def test_no_identifier_is_stored_in_plain_form(tmp_path: Path) -> None:
     reg = _registry(tmp_path)
     reg.resolve(["email:alice.secret@example.com", "phone:+447700900999"])
+    reg.flush()
     reg._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("privacy.db*"))
     assert b"alice.secret" not in stored
