@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     store: str = ""
     default_region: str = "GB"
     origin: str = ""
-    batch: int = 2048
+    batch: int = 4096
     workers: int = -1
 
     @field_validator("default_region")

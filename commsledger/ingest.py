@@ -79,7 +79,7 @@ class Sequencer:
         """Sequence one chunk of prepare results (in input order)."""
         fresh = [p for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
         stored = self.reg.catalog.record_seqs([p.record_id for p in fresh]) if fresh else {}
-        self.reg.subjects.prefetch(i for p in fresh if p.record_id not in stored for i in p.identifiers)
+        self.reg.subjects.prefetch(i for p in fresh if p.record_id not in stored and not self.reg.subjects.known(p.identifiers) for i in p.identifiers)
         for item in chunk:
             if isinstance(item, Rejected):
                 self.report.reject(item.line, item.error)

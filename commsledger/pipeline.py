@@ -204,7 +204,7 @@ def _parse_event(raw: bytes, sent_at: str) -> AnyEvent:
         event = parse_event(raw)
     except ValidationError as exc:
         raise InvalidInput(describe(exc, union_tags=True)) from None
-    if _moment(event.at) < _moment(sent_at) - CLOCK_SKEW:
+    if _moment(event["at"]) < _moment(sent_at) - CLOCK_SKEW:
         raise InvalidInput("is before the record's sent_at", field="at")
     return event
 

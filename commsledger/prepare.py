@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from commsledger.errors import Error, InvalidInput
-from commsledger.records import RECORD_LIMIT, Record, Recipient, describe, split
+from commsledger.records import RECORD_LIMIT, Record, Recipient, describe, parse_record, split
 from ledger.canonical import canonical_fast
 from privacy.identifiers import IdKind, identifier_text
 from privacy.keys import MasterKey, new_data_key, seal
@@ -48,7 +48,7 @@ def identifiers_of(recipient: Recipient, region: str) -> tuple[str, ...]:
     """The normalised identifiers a recipient names; raises ``InvalidInput`` naming the field."""
     found = []
     for kind, field in _FIELDS:
-        raw = getattr(recipient, field)
+        raw = recipient.get(field)
         if raw is None:
             continue
         try:
@@ -67,7 +67,7 @@ def prepare(line: int, raw: bytes, master: MasterKey, region: str) -> Prepared |
     if len(raw) > RECORD_LIMIT:
         return Rejected(line, "record exceeds the limit of 32 MiB")
     try:
-        record = Record.model_validate_json(raw)
+        record = parse_record(raw)
     except ValidationError as exc:
         return Rejected(line, describe(exc))
     return prepare_record(line, record, master, region)
@@ -76,7 +76,7 @@ def prepare(line: int, raw: bytes, master: MasterKey, region: str) -> Prepared |
 def prepare_record(line: int, record: Record, master: MasterKey, region: str) -> Prepared | Rejected:
     """Seal an already validated record."""
     try:
-        identifiers = identifiers_of(record.recipient, region)
+        identifiers = identifiers_of(record["recipient"], region)
         envelope, payload = split(record)
         # Record has no float fields, so its dump is inside the fast encoder's domain.
         env_bytes = canonical_fast(envelope, checked=False)
@@ -84,15 +84,16 @@ def prepare_record(line: int, record: Record, master: MasterKey, region: str) ->
     except Error as exc:
         return Rejected(line, str(exc))
     data_key = new_data_key()
-    sealed = seal(data_key, record.id, plain)
+    record_id = record["id"]
+    sealed = seal(data_key, record_id, plain)
     return Prepared(
         line=line,
-        record_id=record.id,
+        record_id=record_id,
         identifiers=identifiers,
         envelope=env_bytes,
         sealed=sealed,
         sha=hashlib.sha256(sealed).digest(),
-        wrapped_key=master.wrap(data_key, record.id),
+        wrapped_key=master.wrap(data_key, record_id),
         fingerprint=fingerprint(env_bytes, plain),
     )
 

@@ -71,18 +71,24 @@ class SubjectRegistry:
         self._absent: set[str] = set()
         self._new_idents: dict[str, str] = {}
         self._indexes: dict[str, bytes] = {}  # blind indexes computed by prefetch, reused by flush
+        self._combos: dict[tuple[str, ...], str] = {}  # identifier sets already resolved
+        self._relinked: list[str] = []  # old roots now under another root, to write at flush
         self._new_subjects: dict[str, int] = {}
 
     def index(self, identifier: Identifier | str) -> bytes:
         """The blind index of one identifier (keyed, so it cannot be brute-forced offline)."""
         return hmac.new(self._key, str(identifier).encode(), hashlib.sha256).digest()
 
+    def known(self, identifiers: Sequence[str]) -> bool:
+        """Whether this exact set of identifiers was resolved before (no query needed)."""
+        return tuple(identifiers) in self._combos
+
     def prefetch(self, names: Iterable[str]) -> None:
         """Load the pseudonyms of ``names`` not cached yet, in one query."""
         self._absent.clear()
         wanted = {}
         for name in set(names):
-            if name not in self._ident:
+            if name not in self._ident and name not in self._indexes:
                 digest = self._indexes[name] = self.index(name)
                 wanted[digest] = name
         keys = list(wanted)
@@ -100,7 +106,17 @@ class SubjectRegistry:
 
     def resolve(self, identifiers: Sequence[Identifier | str]) -> str:
         """The pseudonym for a record naming ``identifiers``; registers the unknown ones."""
-        names = [str(i) for i in identifiers]
+        combo = tuple(str(i) for i in identifiers)
+        seen = self._combos.get(combo)
+        if seen is not None:  # the same person named the same way again: the common case
+            return self._root_of(seen)
+        subject = self._resolve(combo)
+        if len(self._combos) >= _CACHE_LIMIT:
+            self._combos.clear()
+        self._combos[combo] = subject
+        return subject
+
+    def _resolve(self, names: Sequence[str]) -> str:
         known = {n: p for n in names if (p := self._pseudonym(n)) is not None}
         roots = sorted({self._root_of(p) for p in known.values()})
         if not roots:
@@ -120,7 +136,11 @@ class SubjectRegistry:
         """Write the mappings made since the last flush (inside the caller's transaction)."""
         self._conn.executemany(
             "INSERT OR IGNORE INTO subjects(pseudonym, root, created) VALUES (?, ?, ?)",
-            ((p, self._root.get(p, p), t) for p, t in self._new_subjects.items()),
+            ((p, self._root_of(p), t) for p, t in self._new_subjects.items()),
+        )
+        self._conn.executemany(
+            "UPDATE subjects SET root = ? WHERE root = ?",
+            ((self._root_of(old), old) for old in self._relinked),
         )
         self._conn.executemany(
             "INSERT OR IGNORE INTO identifiers(ident, pseudonym) VALUES (?, ?)",
@@ -129,6 +149,7 @@ class SubjectRegistry:
         self._new_subjects.clear()
         self._new_idents.clear()
         self._indexes.clear()
+        self._relinked.clear()
 
     def lookup(self, identifier: Identifier | str) -> list[str]:
         """Every pseudonym of the person named by ``identifier`` (empty if unknown)."""
@@ -141,12 +162,14 @@ class SubjectRegistry:
 
     def discard_cache(self) -> None:
         """Forget cached and pending mappings (after a rollback)."""
+        self._combos.clear()
         self._ident.clear()
         self._root.clear()
         self._absent.clear()
         self._new_idents.clear()
         self._new_subjects.clear()
         self._indexes.clear()
+        self._relinked.clear()
 
     def _pseudonym(self, name: str) -> str | None:
         cached = self._ident.get(name)
@@ -179,11 +202,10 @@ class SubjectRegistry:
         return pseudonym
 
     def _link(self, root: str, others: Sequence[str]) -> None:
-        self.flush()
-        marks = ",".join("?" * len(others))
-        self._conn.execute(f"UPDATE subjects SET root = ? WHERE root IN ({marks})", (root, *others))  # noqa: S608 - only placeholders are interpolated
+        """Put the groups rooted at ``others`` under ``root`` (written at the next flush)."""
         for other in others:
             self._root[other] = root
+            self._relinked.append(other)
 
     def _remember(self, name: str, pseudonym: str) -> None:
         if len(self._ident) >= _CACHE_LIMIT and not self._new_idents:
