@@ -5,6 +5,7 @@ fresh data key. Pure, so it runs in worker processes while the sequencer appends
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from typing import Any, NamedTuple
 
@@ -106,6 +107,7 @@ def init_worker(master_key: bytes, region: str) -> None:
     """Pool initializer: each worker holds the master key it wraps data keys with."""
     global _WORKER  # noqa: PLW0603 - per-process state of a pool worker
     _WORKER = (MasterKey(master_key), region)
+    gc.set_threshold(100_000, 50, 100)  # a worker allocates short-lived objects, no cycles
 
 
 def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
