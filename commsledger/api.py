@@ -87,7 +87,12 @@ def get_proof(record_id: str, register: RegisterDep) -> dict[str, Any]:
 @records.get("/checkpoints/latest")
 def latest_checkpoint(register: RegisterDep) -> dict[str, Any]:
     cp, note = register.checkpoint()
-    return {"size": cp.size, "root": cp.root.hex(), "note": note, "vkey": register.signer.verifier().vkey()}
+    return {
+        "size": cp.size,
+        "root": cp.root.hex(),
+        "note": note,
+        "vkey": register.signer.verifier().vkey(),
+    }
 
 
 def _stream(body: bytes) -> Any:

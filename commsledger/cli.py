@@ -33,7 +33,14 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="data dir [env COMMSLEDGER_DATA, else ./commsledger-data]", show_default=False)]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="data dir [env COMMSLEDGER_DATA, else ./commsledger-data]",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 
 
@@ -86,7 +93,7 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
         yield sys.stdin.buffer, None
         return
     try:
-        handle = Path(path).open("rb")
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed by the with below, after the error mapping
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
     with handle:
@@ -116,7 +123,10 @@ def main() -> None:
     except Exception as exc:  # a bug: still one line, the trace only on request
         if os.environ.get("COMMSLEDGER_DEBUG"):
             raise
-        err.print(f"commsledger: internal error ({type(exc).__name__}); set COMMSLEDGER_DEBUG=1 for details", markup=False)
+        err.print(
+            f"commsledger: internal error ({type(exc).__name__}); set COMMSLEDGER_DEBUG=1 for details",
+            markup=False,
+        )
         code = 3
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -11,7 +11,16 @@ from rich.console import Console
 from rich.table import Table
 
 from commsledger import pipeline
-from commsledger.cli import DataOpt, JsonOpt, app, emit, open_input, progress_bar, register_for, wants_json
+from commsledger.cli import (
+    DataOpt,
+    JsonOpt,
+    app,
+    emit,
+    open_input,
+    progress_bar,
+    register_for,
+    wants_json,
+)
 from commsledger.errors import InvalidInput
 from commsledger.verification import verify_register
 from ledger.proof import check_proof
@@ -29,7 +38,9 @@ def ingest(
 ) -> None:
     """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
     with register_for(ctx, data) as register, open_input(file) as (stream, size):
-        lines = pipeline.read_csv(stream) if csv_format or file.endswith(".csv") else pipeline.read_ndjson(stream)
+        lines = (
+            pipeline.read_csv(stream) if csv_format or file.endswith(".csv") else pipeline.read_ndjson(stream)
+        )
         with progress_bar("ingest", size) as advance:
             report = pipeline.ingest(register, lines, progress=lambda _n, nbytes: advance(nbytes))
     doc = report.to_json()
@@ -86,9 +97,19 @@ def _show_human(doc: dict[str, Any]) -> None:
     if doc["redacted"]:
         out.print("[bold]content redacted[/bold] (erased or disposed of)")
     else:
-        out.print(json.dumps({k: doc[k] for k in ("recipient", "subject", "body") if k in doc}, ensure_ascii=False, indent=2), markup=False)
+        out.print(
+            json.dumps(
+                {k: doc[k] for k in ("recipient", "subject", "body") if k in doc},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            markup=False,
+        )
     for item in doc["history"]:
-        out.print(f"  {item.get('at', '')}  {item.get('type', item.get('kind'))}  {item.get('status', '')}", markup=False)
+        out.print(
+            f"  {item.get('at', '')}  {item.get('type', item.get('kind'))}  {item.get('status', '')}",
+            markup=False,
+        )
 
 
 @app.command()
@@ -99,7 +120,10 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
-    with register_for(ctx, data) as register, progress_bar("verify", register.log.committed) as advance:
+    with (
+        register_for(ctx, data) as register,
+        progress_bar("verify", register.log.committed) as advance,
+    ):
         report = verify_register(register, progress=advance, workers=workers)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _verify_human(doc))
@@ -119,7 +143,11 @@ def key(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> N
     """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64)."""
     with register_for(ctx, data, writer=False) as register:
         vkey = register.signer.verifier().vkey()
-    emit({"vkey": vkey}, wants_json(ctx, as_json), lambda: out.print(vkey, markup=False, highlight=False))
+    emit(
+        {"vkey": vkey},
+        wants_json(ctx, as_json),
+        lambda: out.print(vkey, markup=False, highlight=False),
+    )
 
 
 @app.command()
@@ -128,7 +156,11 @@ def checkpoint(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = Fals
     with register_for(ctx, data) as register:
         cp, note = register.checkpoint()
     doc = {"size": cp.size, "root": cp.root.hex(), "note": note}
-    emit(doc, wants_json(ctx, as_json), lambda: out.print(note, end="", markup=False, highlight=False))
+    emit(
+        doc,
+        wants_json(ctx, as_json),
+        lambda: out.print(note, end="", markup=False, highlight=False),
+    )
 
 
 @app.command()
@@ -146,7 +178,10 @@ def prove(
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")
         if not wants_json(ctx, as_json):
-            out.print(f"proof of {record_id} ({len(doc['entries'])} entries, tree size {doc['tree_size']}) written to {out_file}")
+            out.print(
+                f"proof of {record_id} ({len(doc['entries'])} entries, "
+                f"tree size {doc['tree_size']}) written to {out_file}"
+            )
             return
     emit(doc, True)
 
@@ -155,7 +190,10 @@ def prove(
 def check_proof_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="a proof written by prove")],
-    key: Annotated[str | None, typer.Option("--key", help="the log's verifier key (else the one in the proof is used)")] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="the log's verifier key (else the one in the proof is used)"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a proof offline, with nothing but the verifier key."""
@@ -171,8 +209,11 @@ def check_proof_cmd(
 
 def _proof_human(result: dict[str, Any]) -> None:
     if result["ok"]:
-        trust = "" if result["key"] == "given" else " (with the key inside the proof: pass --key to trust it)"
-        out.print(f"ok: {result['entries']} entries of {result['record_id']} are in {result['origin']} at size {result['tree_size']}{trust}", markup=False)
+        trust = "" if result["key"] == "given" else " (checked with the key inside the proof: pass --key)"
+        where = f"{result['origin']} at size {result['tree_size']}"
+        out.print(
+            f"ok: {result['entries']} entries of {result['record_id']} are in {where}{trust}", markup=False
+        )
     for problem in result["problems"]:
         out.print(f"  {problem}", markup=False, highlight=False)
 
@@ -180,6 +221,13 @@ def _proof_human(result: dict[str, Any]) -> None:
 @app.command()
 def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Recreate the catalog from the object store alone."""
-    with register_for(ctx, data) as register, progress_bar("rebuild", register.log.committed) as advance:
+    with (
+        register_for(ctx, data) as register,
+        progress_bar("rebuild", register.log.committed) as advance,
+    ):
         count = register.rebuild(progress=advance)
-    emit({"entries": count}, wants_json(ctx, as_json), lambda: out.print(f"catalog rebuilt: {count} entries"))
+    emit(
+        {"entries": count},
+        wants_json(ctx, as_json),
+        lambda: out.print(f"catalog rebuilt: {count} entries"),
+    )

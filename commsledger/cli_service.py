@@ -45,7 +45,11 @@ def demo(
 
     with register_for(ctx, data) as register:
         if if_empty and register.log.committed > 0:
-            emit({"loaded": 0, "entries": register.log.committed}, wants_json(ctx, as_json), lambda: None)
+            emit(
+                {"loaded": 0, "entries": register.log.committed},
+                wants_json(ctx, as_json),
+                lambda: None,
+            )
             return
         generated = list(synthetic.records(records, seed=seed))
         with progress_bar("demo", records) as advance:
@@ -56,7 +60,11 @@ def demo(
             if evs:
                 events += pipeline.add_events(register, record["id"], _lines(evs)).accepted
     doc = {"loaded": report.accepted, "events": events, "rejected": report.rejected_count}
-    emit(doc, wants_json(ctx, as_json), lambda: out.print(f"demo register: {report.accepted} records, {events} events"))
+    emit(
+        doc,
+        wants_json(ctx, as_json),
+        lambda: out.print(f"demo register: {report.accepted} records, {events} events"),
+    )
 
 
 def _lines(items: list[dict[str, object]]) -> Iterator[tuple[int, bytes]]:

@@ -79,7 +79,12 @@ class Sequencer:
         """Sequence one chunk of prepare results (in input order)."""
         fresh = [p for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
         stored = self.reg.catalog.record_seqs([p.record_id for p in fresh]) if fresh else {}
-        self.reg.subjects.prefetch(i for p in fresh if p.record_id not in stored and not self.reg.subjects.known(p.identifiers) for i in p.identifiers)
+        self.reg.subjects.prefetch(
+            i
+            for p in fresh
+            if p.record_id not in stored and not self.reg.subjects.known(p.identifiers)
+            for i in p.identifiers
+        )
         for item in chunk:
             if isinstance(item, Rejected):
                 self.report.reject(item.line, item.error)
@@ -98,7 +103,10 @@ class Sequencer:
             return
         self.report.conflicts += 1
         why = "its data was erased or disposed of" if previous is None else "with different content"
-        self.report.reject(item.line, f"conflict: record {item.record_id} is already recorded {why}; the first version stands")
+        self.report.reject(
+            item.line,
+            f"conflict: record {item.record_id} is already recorded {why}; the first version stands",
+        )
 
     def _stored_fingerprint(self, seq: int) -> bytes | None:
         entry = self.reg.log.entry(seq)
@@ -129,7 +137,9 @@ class Sequencer:
         self._fingerprints[item.record_id] = item.fingerprint
         self._records += 1
 
-    def append_event(self, record_id: str, envelope: dict[str, Any], sha: bytes | None, sealed: bytes | None) -> int:
+    def append_event(
+        self, record_id: str, envelope: dict[str, Any], sha: bytes | None, sealed: bytes | None
+    ) -> int:
         """Append a later event about a record (committed with the next ``commit``)."""
         if not self._pending and not self.reg.privacy.in_transaction:
             self.reg.privacy.execute("BEGIN IMMEDIATE")
@@ -190,7 +200,16 @@ class Sequencer:
                 yield (p.seq, p.kind, p.record_id, None, None, None, None, None)
             else:
                 slot = next(slots)
-                yield (p.seq, p.kind, p.record_id, p.subject, p.sha, pack_id, slot.offset, slot.length)
+                yield (
+                    p.seq,
+                    p.kind,
+                    p.record_id,
+                    p.subject,
+                    p.sha,
+                    pack_id,
+                    slot.offset,
+                    slot.length,
+                )
 
     def _abandon(self) -> None:
         """After a failed commit: forget the batch, keep what became durable anyway."""

@@ -72,7 +72,9 @@ def read_csv(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
         reader = csv.DictReader(text)
         unknown = [c for c in reader.fieldnames or [] if c not in _CSV_FIELDS]
         if unknown or not reader.fieldnames:
-            raise InvalidInput(f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header")
+            raise InvalidInput(
+                f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header"
+            )
         for row in reader:
             yield reader.line_num, json.dumps(_nest(row)).encode()
     except UnicodeDecodeError:
@@ -97,7 +99,9 @@ def _nest(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
-def ingest(register: Register, lines: Iterable[tuple[int, bytes]], *, progress: Progress | None = None) -> IngestReport:
+def ingest(
+    register: Register, lines: Iterable[tuple[int, bytes]], *, progress: Progress | None = None
+) -> IngestReport:
     """Append every good line as a record; returns what was accepted, repeated and refused."""
     report = IngestReport()
     sequencer = Sequencer(register, report)
@@ -123,17 +127,25 @@ def bulk_gc() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _prepared(register: Register, chunks: Iterator[list[tuple[int, bytes]]]) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
+def _prepared(
+    register: Register, chunks: Iterator[list[tuple[int, bytes]]]
+) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
     settings = register.settings
     for _ in range(INLINE_CHUNKS):
         chunk = next(chunks, None)
         if chunk is None:
             return
-        yield chunk, [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk]
+        yield (
+            chunk,
+            [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk],
+        )
     workers = _workers(settings.workers)
     if workers == 0:
         for chunk in chunks:
-            yield chunk, [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk]
+            yield (
+                chunk,
+                [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk],
+            )
         return
     yield from _parallel(register, chunks, workers)
 
@@ -143,7 +155,9 @@ def _workers(setting: int) -> int:
     return (os.cpu_count() or 1) if setting < 0 else setting
 
 
-def _parallel(register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
+def _parallel(
+    register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int
+) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
     """Prepare chunks in worker processes, yielding results in input order."""
     context = multiprocessing.get_context("spawn")
     init = (register.master.export(), register.settings.default_region)

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from commsledger.errors import Error, InvalidInput
-from commsledger.records import RECORD_LIMIT, Record, Recipient, describe, parse_record, split
+from commsledger.records import RECORD_LIMIT, Recipient, Record, describe, parse_record, split
 from ledger.canonical import canonical_fast
 from privacy.identifiers import IdKind, identifier_text
 from privacy.keys import MasterKey, new_data_key, seal
@@ -105,7 +105,7 @@ _WORKER: tuple[MasterKey, str] | None = None
 
 def init_worker(master_key: bytes, region: str) -> None:
     """Pool initializer: each worker holds the master key it wraps data keys with."""
-    global _WORKER  # noqa: PLW0603 - per-process state of a pool worker
+    global _WORKER
     _WORKER = (MasterKey(master_key), region)
     gc.set_threshold(100_000, 50, 100)  # a worker allocates short-lived objects, no cycles
 

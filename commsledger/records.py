@@ -13,16 +13,24 @@ import binascii
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
-from typing_extensions import NotRequired, TypedDict
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from typing_extensions import TypedDict
 
 BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
 RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
 
 _RFC3339 = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
 
 
@@ -304,5 +312,8 @@ def describe(exc: ValidationError, *, union_tags: bool = False) -> str:
     return "; ".join(seen)
 
 
-_MESSAGES = {"extra_forbidden": "unknown field (not in the record format)", "missing": "required field is missing"}
+_MESSAGES = {
+    "extra_forbidden": "unknown field (not in the record format)",
+    "missing": "required field is missing",
+}
 _UNION_TAGS = {"status", "response", "follow_up_done", "case_closed"}

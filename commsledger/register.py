@@ -108,7 +108,10 @@ class Register:
         """Fill in where the payloads of newly indexed entries lie, by reading unknown packs."""
         known = self.catalog.known_packs()
         conn = self.catalog.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS slots (sha BLOB PRIMARY KEY, pack INTEGER, off INTEGER, len INTEGER)")
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS slots "
+            "(sha BLOB PRIMARY KEY, pack INTEGER, off INTEGER, len INTEGER)"
+        )
         for key in self.store.list("payload/"):
             name = layout.parse_payload_pack_path(key)
             if name in known:
@@ -167,7 +170,12 @@ class Register:
         shown["history"] = [self._event(e) for e in later]
         shown["redacted"] = payload is None
         shown["current_status"] = _current_status(shown)
-        shown["ledger"] = {"seq": own.seq, "hash": own.hash.hex(), "recorded_at": own.ts, "subject": own.subject}
+        shown["ledger"] = {
+            "seq": own.seq,
+            "hash": own.hash.hex(),
+            "recorded_at": own.ts,
+            "subject": own.subject,
+        }
         return shown
 
     def _event(self, entry: Entry) -> dict[str, Any]:

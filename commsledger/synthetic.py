@@ -104,9 +104,7 @@ _STREETS = _split(
     "Queen Street | King's Road | The Crescent | Orchard Close | Manor Way | Meadow View | "
     "Elm Grove | Chapel Row | Albert Terrace | Riverside Walk | Beech Drive | North Parade"
 )
-_WELSH_STREETS = _split(
-    "Heol y Frenhines | Ffordd yr Orsaf | Stryd Fawr | Heol Eglwys | Maes-y-Coed"
-)
+_WELSH_STREETS = _split("Heol y Frenhines | Ffordd yr Orsaf | Stryd Fawr | Heol Eglwys | Maes-y-Coed")
 # (town, postcode area, Welsh?)
 _TOWNS = [
     (town, area, town in ("Cardiff", "Swansea", "Aberystwyth"))
@@ -1001,8 +999,7 @@ _LETTER_FOOTER = (
     "office: 1 Example Street, London EC2A 4XX. Calls may be recorded."
 )
 _SHORT_FOOTER = (
-    " Example Bank will never ask for your PIN, full password or passcodes. "
-    "Help: " + _HELPLINE + "."
+    " Example Bank will never ask for your PIN, full password or passcodes. Help: " + _HELPLINE + "."
 )
 
 
@@ -1162,9 +1159,7 @@ def _epoch(moment: datetime) -> int:
 def _hour_weight(hour_of_week: int) -> float:
     """Relative sending activity in one hour of the week (Monday 00:00 UTC is hour 0)."""
     weekday, hour = divmod(hour_of_week, 24)
-    base = (
-        0.12 if hour < 6 else 0.45 if hour < 8 else 1.6 if hour < 18 else 0.8 if hour < 22 else 0.3
-    )
+    base = 0.12 if hour < 6 else 0.45 if hour < 8 else 1.6 if hour < 18 else 0.8 if hour < 22 else 0.3
     return base * (1.0 if weekday < 5 else 0.55 if weekday == 5 else 0.4)
 
 
@@ -1243,11 +1238,7 @@ def _email_spelling(parts: tuple[str, str, str, int, str], style: int) -> str:
     first, last, sep, num, domain = parts
     if style == 4:
         return f"{first}{sep}{last}{num}@{domain}".upper()
-    local = (
-        f"{first.title()}{sep}{last.title()}{num}"
-        if style in (1, 3)
-        else (f"{first}{sep}{last}{num}")
-    )
+    local = f"{first.title()}{sep}{last.title()}{num}" if style in (1, 3) else (f"{first}{sep}{last}{num}")
     return f"{local}@{domain[0].upper() + domain[1:] if style >= 2 else domain}"
 
 
@@ -1852,9 +1843,7 @@ class _Register:
         if r() < 0.97:
             rcp["name"] = p.name
         if email_odds and r() < email_odds:
-            rcp["email"] = (
-                p.email if r() < 0.55 else _email_spelling(p.email_parts, 1 + int(r() * 4))
-            )
+            rcp["email"] = p.email if r() < 0.55 else _email_spelling(p.email_parts, 1 + int(r() * 4))
         if phone_odds and r() < phone_odds:
             rcp["phone"] = phone
         if channel == "letter":
@@ -1958,9 +1947,7 @@ class _Register:
             "fee": self._pick(["£0", "£999", "£1,499"]),
             "date3": _day(d + 180).long,
         }
-        return self._rec(
-            t, _T["mtg-offer-v3"], "letter" if self._r() < 0.5 else "email", p, ctx, agent=agent
-        )
+        return self._rec(t, _T["mtg-offer-v3"], "letter" if self._r() < 0.5 else "email", p, ctx, agent=agent)
 
     def _trade_ctx(self, d: int) -> dict[str, str]:
         fund, isin = self._pick(_FUNDS)
@@ -2029,9 +2016,7 @@ class _Register:
                     "to build a fund for your children's education",
                 ]
             ),
-            risk=self._pick(
-                ["cautious (3 out of 7)", "balanced (4 out of 7)", "adventurous (6 out of 7)"]
-            ),
+            risk=self._pick(["cautious (3 out of 7)", "balanced (4 out of 7)", "adventurous (6 out of 7)"]),
             capacity=self._pick(["low", "medium", "high"]),
             amount=self._money(5_000, 250_000),
             ocf=self._rate(0.15, 0.9),
@@ -2091,9 +2076,7 @@ class _Register:
     # cases ---------------------------------------------------------------------------------
 
     @staticmethod
-    def _step(
-        t: int, tpl_id: str, channel: str, p: _Person, ctx: dict[str, str], **kwargs: Any
-    ) -> _Plan:
+    def _step(t: int, tpl_id: str, channel: str, p: _Person, ctx: dict[str, str], **kwargs: Any) -> _Plan:
         """One planned record of a case: when, what, to whom, and the arguments of ``_rec``."""
         return t, tpl_id, channel, p, ctx, kwargs
 
@@ -2122,11 +2105,7 @@ class _Register:
                 ]
             )
             self._schedule(
-                [
-                    self._step(
-                        self._office(d0 + 1 + int(r() * 2)), "cmp-src-v2", channel, p, ctx, **kw
-                    )
-                ]
+                [self._step(self._office(d0 + 1 + int(r() * 2)), "cmp-src-v2", channel, p, ctx, **kw)]
             )
             return
         ack = t0 + 1800 + int(r() * 7200) if r() < 0.3 else self._office(d0 + 1 + int(r() * 2))
@@ -2159,14 +2138,10 @@ class _Register:
         hold = {**ctx, "hold": self._pick(_HOLDS), "date2": _day(d0 + 70).long}
         if final_day - d0 > 30:
             steps.append(
-                self._step(
-                    self._office(d0 + 26 + int(r() * 3)), "cmp-hold-v2", channel, p, hold, **kw
-                )
+                self._step(self._office(d0 + 26 + int(r() * 3)), "cmp-hold-v2", channel, p, hold, **kw)
             )
         if late:
-            steps.append(
-                self._step(self._office(d0 + 55, back=True), "cmp-8wk-v1", channel, p, hold, **kw)
-            )
+            steps.append(self._step(self._office(d0 + 55, back=True), "cmp-8wk-v1", channel, p, hold, **kw))
         else:
             steps.append(self._final_response(final_day, channel, p, ctx, kw))
         self._schedule(steps)
@@ -2196,9 +2171,7 @@ class _Register:
                 "due": _day(day + 5 + int(self._r() * 5)).iso,
             }
             tags = ("redress",)
-        return self._step(
-            self._office(day), "cmp-frl-v5", channel, p, final, follow_up=fu, tags=tags, **kw
-        )
+        return self._step(self._office(day), "cmp-frl-v5", channel, p, final, follow_up=fu, tags=tags, **kw)
 
     def _collections(self, t0: int) -> None:
         """Reminder, dialler calls, arrears notice, then a plan, payment or default notice."""
@@ -2214,11 +2187,7 @@ class _Register:
             "plan": self._money(20, 150),
         }
         day = d0 + 2 + int(r() * 3)
-        steps = [
-            self._step(
-                self._office(day), "col-rem-v2", "sms" if p.mobile else "email", p, ctx, **kw
-            )
-        ]
+        steps = [self._step(self._office(day), "col-rem-v2", "sms" if p.mobile else "email", p, ctx, **kw)]
         for attempt in range(1, int(r() * 4) + 1):
             day += 1 + int(r() * 3)
             status, outcome = self._pick(_CALL_OUTCOMES)
@@ -2241,9 +2210,7 @@ class _Register:
         if r() < 0.7:
             day += 3 + int(r() * 5)
             steps.append(
-                self._step(
-                    self._office(day), "col-nosia-v1", "letter", p, {**ctx, "missed": "2"}, **kw
-                )
+                self._step(self._office(day), "col-nosia-v1", "letter", p, {**ctx, "missed": "2"}, **kw)
             )
         x = r()
         email = "letter" if p.vulnerable or r() < 0.4 else "email"
@@ -2266,9 +2233,7 @@ class _Register:
         if x < 0.65:
             day += 4 + int(r() * 15)
             ctx2 = {**ctx, "date2": _day(day - 1).long, "due": _day(day + 14).long}
-            steps.append(
-                self._step(self._office(day), "col-arr-v2", email, p, ctx2, agent=agent, **kw)
-            )
+            steps.append(self._step(self._office(day), "col-arr-v2", email, p, ctx2, agent=agent, **kw))
         elif x < 0.85:
             day = max(day + 14, d0 + 55 + int(r() * 15))
             ctx2 = {**ctx, "due": _day(day + 21).long, "amount2": self._money(900, 12_000)}
@@ -2276,9 +2241,7 @@ class _Register:
         else:
             day += 1 + int(r() * 5)
             steps.append(
-                self._step(
-                    self._office(day), "col-paid-v1", "sms" if p.mobile else "email", p, ctx, **kw
-                )
+                self._step(self._office(day), "col-paid-v1", "sms" if p.mobile else "email", p, ctx, **kw)
             )
         self._schedule(steps)
 
@@ -2298,9 +2261,7 @@ class _Register:
         steps = [self._step(alert, "frd-alert-v4", channel, p, ctx, **kw)]
         kind = "card" if r() < 0.45 else "app" if r() < 0.45 else "genuine"
         if kind == "genuine":
-            steps.append(
-                self._step(alert + 60 + int(r() * 1800), "frd-ok-v1", channel, p, ctx, **kw)
-            )
+            steps.append(self._step(alert + 60 + int(r() * 1800), "frd-ok-v1", channel, p, ctx, **kw))
         else:
             fraud, story, action, outcome = _FRAUD[kind]
             facts = {"merchant": ctx["merchant"], "amount": ctx["amount"], "acct": p.acct}
@@ -2344,9 +2305,7 @@ class _Register:
         channel = "letter" if r() < 0.2 else "email"
         self._schedule(
             [
-                self._step(
-                    self._office(d0 + 1 + int(r() * 2)), "dsar-ack-v1", channel, p, ctx, **kw
-                ),
+                self._step(self._office(d0 + 1 + int(r() * 2)), "dsar-ack-v1", channel, p, ctx, **kw),
                 self._step(
                     self._office(d0 + 8 + int(r() * 19)),
                     "dsar-resp-v2",
@@ -2553,8 +2512,7 @@ class _Register:
                 units = 10 + self._r() * 9000
                 price = 0.5 + self._r() * 4
                 holdings.append(
-                    f"- {fund} (ISIN {isin}): {units:,.3f} units at {price:.4f} GBP "
-                    f"= £{units * price:,.2f}"
+                    f"- {fund} (ISIN {isin}): {units:,.3f} units at {price:.4f} GBP = £{units * price:,.2f}"
                 )
             ctx = {
                 "wrapper": self._pick(_WRAPPERS),
@@ -2822,9 +2780,7 @@ def _csv_row(rec: Record) -> list[str]:
 
 def write_ndjson(path: Path, n: int, **kwargs: Any) -> int:
     """Write ``records(n, **kwargs)`` as UTF-8 NDJSON; returns the number of lines written."""
-    encode = json.JSONEncoder(
-        ensure_ascii=False, separators=(",", ":"), check_circular=False
-    ).encode
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
     count = 0
     with Path(path).open("w", encoding="utf-8", newline="\n") as out:
         write = out.write

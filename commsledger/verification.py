@@ -23,7 +23,9 @@ PARALLEL_FROM = 4 * CHUNK_ENTRIES
 Progress = Callable[[int], None]
 
 
-def verify_register(register: Register, *, progress: Progress | None = None, workers: int | None = None) -> Report:
+def verify_register(
+    register: Register, *, progress: Progress | None = None, workers: int | None = None
+) -> Report:
     """Check the register's whole ledger and every payload."""
     count = _workers(register.settings.workers if workers is None else workers)
     store_url, catalog_path = register.settings.store_url, register.catalog.path
@@ -51,12 +53,16 @@ def _workers(setting: int) -> int:
     return (os.cpu_count() or 1) if setting < 0 else setting
 
 
-def _inline(store: ObjectStore, catalog: Catalog, ranges: Sequence[tuple[int, int]], size: int) -> Iterator[Chunk]:
+def _inline(
+    store: ObjectStore, catalog: Catalog, ranges: Sequence[tuple[int, int]], size: int
+) -> Iterator[Chunk]:
     for start, end in ranges:
         yield scan_chunk(store, catalog, start, end, size)
 
 
-def _parallel(store_url: str, catalog_path: Path, ranges: Sequence[tuple[int, int]], size: int, workers: int) -> Iterator[Chunk]:
+def _parallel(
+    store_url: str, catalog_path: Path, ranges: Sequence[tuple[int, int]], size: int, workers: int
+) -> Iterator[Chunk]:
     context = multiprocessing.get_context("spawn")
     window: deque[AsyncResult[Chunk]] = deque()
     with context.Pool(workers, initializer=_init, initargs=(store_url, str(catalog_path))) as pool:
@@ -72,7 +78,7 @@ _STATE: tuple[ObjectStore, Catalog] | None = None
 
 
 def _init(store_url: str, catalog_path: str) -> None:
-    global _STATE  # noqa: PLW0603 - per-process state of a pool worker
+    global _STATE
     _STATE = (open_store(store_url), Catalog(Path(catalog_path)))
 
 

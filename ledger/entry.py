@@ -80,7 +80,9 @@ def encode_entry(
         )
     )
     if len(raw) > MAX_ENTRY:
-        raise InvalidInput(f"ledger entry of {len(raw)} bytes exceeds {MAX_ENTRY}; shorten the envelope fields")
+        raise InvalidInput(
+            f"ledger entry of {len(raw)} bytes exceeds {MAX_ENTRY}; shorten the envelope fields"
+        )
     return raw
 
 

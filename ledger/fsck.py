@@ -8,6 +8,7 @@ acknowledged to the catalog) is a rollback.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +37,12 @@ class Report:
 
     def to_json(self) -> dict[str, object]:
         problems = sorted(self.problems, key=lambda p: (-1 if p.seq is None else p.seq, p.kind))
-        return {"ok": self.ok, "entries": self.entries, "checkpoints": self.checkpoints, "problems": [p.to_json() for p in problems]}
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "checkpoints": self.checkpoints,
+            "problems": [p.to_json() for p in problems],
+        }
 
 
 def fsck(
@@ -96,7 +102,13 @@ def _history(store: ObjectStore, verifier: Verifier, report: Report) -> list[Che
             report.problems.append(Problem(None, Kind.BAD_CHECKPOINT_SIGNATURE, f"{key}: {exc}"))
             continue
         if cp.size != size:
-            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"{key} holds a checkpoint of size {cp.size}"))
+            report.problems.append(
+                Problem(
+                    _last(size),
+                    Kind.CHECKPOINT_MISMATCH,
+                    f"{key} holds a checkpoint of size {cp.size}",
+                )
+            )
             continue
         found.append(cp)
     return found
@@ -109,14 +121,20 @@ def _open(note: str, verifier: Verifier) -> Checkpoint:
     return cp
 
 
-def _rollbacks(latest: Checkpoint | None, history: list[Checkpoint], acknowledged: int, report: Report) -> None:
+def _rollbacks(
+    latest: Checkpoint | None, history: list[Checkpoint], acknowledged: int, report: Report
+) -> None:
     if latest is None:
         return
     newest = max((c.size for c in history), default=0)
     for seen, where in ((newest, "the checkpoint history"), (acknowledged, "the catalog")):
         if seen > latest.size:
             report.problems.append(
-                Problem(_last(latest.size), Kind.CHECKPOINT_MISMATCH, f"checkpoint rolled back: size {latest.size}, but {where} saw {seen}")
+                Problem(
+                    _last(latest.size),
+                    Kind.CHECKPOINT_MISMATCH,
+                    f"checkpoint rolled back: size {latest.size}, but {where} saw {seen}",
+                )
             )
 
 
@@ -124,9 +142,21 @@ def _forgotten(history: list[Checkpoint], remembered: dict[int, bytes], report: 
     stored = {c.size: c.root for c in history}
     for size, root in sorted(remembered.items()):
         if size not in stored:
-            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"signed checkpoint of size {size} is gone from the history"))
+            report.problems.append(
+                Problem(
+                    _last(size),
+                    Kind.CHECKPOINT_MISMATCH,
+                    f"signed checkpoint of size {size} is gone from the history",
+                )
+            )
         elif stored[size] != root:
-            report.problems.append(Problem(_last(size), Kind.CHECKPOINT_MISMATCH, f"signed checkpoint of size {size} was replaced"))
+            report.problems.append(
+                Problem(
+                    _last(size),
+                    Kind.CHECKPOINT_MISMATCH,
+                    f"signed checkpoint of size {size} was replaced",
+                )
+            )
 
 
 def _superseded(store: ObjectStore, size: int, report: Report) -> None:
@@ -134,8 +164,8 @@ def _superseded(store: ObjectStore, size: int, report: Report) -> None:
     version in use now (the spec allows deleting them, never altering them)."""
     groups: dict[str, list[tuple[int, str]]] = {}
     for key in store.list("tile/"):
-        base, _, width = key.partition(".p/")
-        groups.setdefault(base, []).append((int(width) if width.isdigit() else layout.TILE_WIDTH, key))
+        base, _, suffix = key.partition(".p/")
+        groups.setdefault(base, []).append((int(suffix) if suffix.isdigit() else layout.TILE_WIDTH, key))
     for base, versions in groups.items():
         if len(versions) < 2:
             continue
@@ -148,7 +178,13 @@ def _superseded(store: ObjectStore, size: int, report: Report) -> None:
             if data != prefix:
                 first = _first_seq(base, entries)
                 kind = Kind.MISSING_ENTRY if entries and len(data) < len(prefix) else Kind.HASH_MISMATCH
-                report.problems.append(Problem(first, kind, f"{key} differs from the {width} first entries of its newer version"))
+                report.problems.append(
+                    Problem(
+                        first,
+                        kind,
+                        f"{key} differs from the {width} first entries of its newer version",
+                    )
+                )
 
 
 def _bundle_prefix(data: bytes, count: int) -> bytes:
@@ -170,7 +206,13 @@ def _first_seq(base: str, entries: bool) -> int | None:
         return None
 
 
-def _join(store: ObjectStore, size: int, chunks: Iterable[Chunk], signed: dict[int, Checkpoint], report: Report) -> None:
+def _join(
+    store: ObjectStore,
+    size: int,
+    chunks: Iterable[Chunk],
+    signed: dict[int, Checkpoint],
+    report: Report,
+) -> None:
     tree = TreeBuilder()
     last: str | None = GENESIS
     known = True
@@ -178,7 +220,9 @@ def _join(store: ObjectStore, size: int, chunks: Iterable[Chunk], signed: dict[i
     for chunk in chunks:
         report.problems.extend(chunk.problems)
         if chunk.first_prev is not None and last is not None and chunk.first_prev != last:
-            report.problems.append(Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before"))
+            report.problems.append(
+                Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before")
+            )
         last = chunk.last_hash
         for leaf in chunk.leaves:
             known = known and leaf is not None
@@ -186,7 +230,13 @@ def _join(store: ObjectStore, size: int, chunks: Iterable[Chunk], signed: dict[i
                 continue
             tree.append(leaf)
             if tree.size in signed and tree.root() != signed[tree.size].root:
-                report.problems.append(Problem(_last(tree.size), Kind.CHECKPOINT_MISMATCH, f"root at size {tree.size} differs from its signed checkpoint"))
+                report.problems.append(
+                    Problem(
+                        _last(tree.size),
+                        Kind.CHECKPOINT_MISMATCH,
+                        f"root at size {tree.size} differs from its signed checkpoint",
+                    )
+                )
         for addr, data in tree.drain():
             if addr.level > 0:
                 partial[addr.level] = (addr, data)
@@ -206,13 +256,19 @@ def _compare_tile(store: ObjectStore, addr: TileAddr, data: bytes, report: Repor
         report.problems.append(Problem(first, Kind.HASH_MISMATCH, f"hash tile {addr.path} is missing"))
         return
     if stored != data:
-        report.problems.append(Problem(first, Kind.HASH_MISMATCH, f"hash tile {addr.path} differs from the entries below it"))
+        report.problems.append(
+            Problem(
+                first,
+                Kind.HASH_MISMATCH,
+                f"hash tile {addr.path} differs from the entries below it",
+            )
+        )
 
 
 def _consistency(store: ObjectStore, size: int, signed: list[Checkpoint], report: Report) -> None:
     """Each signed checkpoint must be consistent with the next, by proofs from stored tiles."""
     node = tile_node_reader(size, lambda addr: store.get(addr.path))
-    for older, newer in zip(signed, signed[1:], strict=False):
+    for older, newer in itertools.pairwise(signed):
         if older.size == 0 or newer.size > size:
             continue
         try:
@@ -220,7 +276,11 @@ def _consistency(store: ObjectStore, size: int, signed: list[Checkpoint], report
             verify_consistency(older.size, newer.size, older.root, newer.root, proof)
         except Error as exc:
             report.problems.append(
-                Problem(_last(newer.size), Kind.CHECKPOINT_MISMATCH, f"checkpoints {older.size} and {newer.size} are not consistent: {exc}")
+                Problem(
+                    _last(newer.size),
+                    Kind.CHECKPOINT_MISMATCH,
+                    f"checkpoints {older.size} and {newer.size} are not consistent: {exc}",
+                )
             )
 
 

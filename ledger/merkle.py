@@ -154,9 +154,7 @@ def _check_hashes(proof: Sequence[bytes]) -> None:
             raise _fail(f"proof hash {i} is {len(h)} bytes, want {HASH_SIZE}")
 
 
-def verify_inclusion(
-    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
-) -> None:
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
     """Check that ``leaf`` (a leaf hash) is at ``index`` in the tree of ``size`` with ``root``
     (RFC 9162 section 2.1.3.2); raises ``VerificationError`` if it is not."""
     if not 0 <= index < size:
@@ -183,9 +181,7 @@ def verify_inclusion(
         raise _fail("inclusion proof does not lead to the root")
 
 
-def verify_consistency(
-    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
-) -> None:
+def verify_consistency(size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> None:
     """Check that the tree of ``size2`` with ``root2`` extends the tree of ``size1`` with
     ``root1`` (RFC 9162 section 2.1.4.2); raises ``VerificationError`` if it does not.
 
@@ -209,9 +205,7 @@ def verify_consistency(
         raise _fail("consistency proof does not lead to the second root")
 
 
-def _consistency_roots(
-    size1: int, size2: int, root1: bytes, proof: Sequence[bytes]
-) -> tuple[bytes, bytes]:
+def _consistency_roots(size1: int, size2: int, root1: bytes, proof: Sequence[bytes]) -> tuple[bytes, bytes]:
     """The two roots a consistency proof implies; raises ``VerificationError`` for a proof of
     the wrong length."""
     path = list(proof)

@@ -102,9 +102,7 @@ class Verifier:
             raise VerificationError("malformed verifier key", problem="bad_key")
         name, kid, pub = parsed
         if kid != key_id(name, pub):
-            raise VerificationError(
-                f"verifier key {name}: key ID does not match", problem="bad_key"
-            )
+            raise VerificationError(f"verifier key {name}: key ID does not match", problem="bad_key")
         try:
             return cls(name, kid, pub)
         except (InvalidInput, ValueError) as exc:
@@ -169,9 +167,7 @@ class Signer:
 
     def skey(self) -> str:
         """This key as ``PRIVATE+KEY+name+hexkeyid+base64(0x01||seed)``; keep it secret."""
-        return (
-            f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{_b64(bytes([ALG_ED25519]) + self.seed)}"
-        )
+        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{_b64(bytes([ALG_ED25519]) + self.seed)}"
 
     def verifier(self) -> Verifier:
         """The matching public key."""

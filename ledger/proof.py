@@ -67,7 +67,11 @@ def check_proof(doc: Any, vkey: str | None = None) -> dict[str, Any]:
     result says so (it then proves consistency, not who signed).
     """
     problems: list[str] = []
-    result: dict[str, Any] = {"ok": False, "key": "given" if vkey else "embedded", "problems": problems}
+    result: dict[str, Any] = {
+        "ok": False,
+        "key": "given" if vkey else "embedded",
+        "problems": problems,
+    }
     try:
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise VerificationError(f"not a {FORMAT} document")
@@ -76,7 +80,12 @@ def check_proof(doc: Any, vkey: str | None = None) -> dict[str, Any]:
     except (Error, KeyError, TypeError) as exc:
         problems.append(f"checkpoint: {_why(exc)}")
         return result
-    result.update(record_id=doc.get("record_id"), origin=checkpoint.origin, tree_size=checkpoint.size, root=checkpoint.root.hex())
+    result.update(
+        record_id=doc.get("record_id"),
+        origin=checkpoint.origin,
+        tree_size=checkpoint.size,
+        root=checkpoint.root.hex(),
+    )
     if doc.get("tree_size") != checkpoint.size or doc.get("root") != checkpoint.root.hex():
         problems.append("checkpoint: tree_size or root differ from the signed checkpoint")
     entries = doc.get("entries")
@@ -84,7 +93,9 @@ def check_proof(doc: Any, vkey: str | None = None) -> dict[str, Any]:
         problems.append("entries: none to check")
         entries = []
     for number, item in enumerate(entries):
-        problems.extend(f"entries[{number}]: {p}" for p in _check_entry(item, doc.get("record_id"), checkpoint))
+        problems.extend(
+            f"entries[{number}]: {p}" for p in _check_entry(item, doc.get("record_id"), checkpoint)
+        )
     result["entries"] = len(entries)
     result["ok"] = not problems
     return result

@@ -100,9 +100,7 @@ def iter_bundle(data: bytes) -> Iterator[bytes]:
             raise VerificationError(f"entry bundle truncated at byte {pos}", problem="bad_bundle")
         stop = pos + 2 + (data[pos] << 8 | data[pos + 1])
         if stop > end:
-            raise VerificationError(
-                f"entry at byte {pos} overruns the bundle", problem="bad_bundle"
-            )
+            raise VerificationError(f"entry at byte {pos} overruns the bundle", problem="bad_bundle")
         yield data[pos + 2 : stop]
         pos = stop
 
@@ -122,9 +120,7 @@ def _read_tile(read: TileReader, addr: TileAddr) -> bytes:
 def _checked(addr: TileAddr, data: bytes) -> bytes:
     if len(data) != addr.width * _H:
         want = addr.width * _H
-        raise VerificationError(
-            f"tile {addr.path} is {len(data)} bytes, want {want}", problem="bad_tile"
-        )
+        raise VerificationError(f"tile {addr.path} is {len(data)} bytes, want {want}", problem="bad_tile")
     return data
 
 
@@ -290,9 +286,7 @@ def _read_bundle(read: Callable[[int, int], bytes], index: int, width: int) -> l
     entries = list(islice(iter_bundle(data), width))
     if len(entries) != width or (exact and sum(2 + len(e) for e in entries) != len(data)):
         path = layout.entries_path(index, width)
-        raise VerificationError(
-            f"bundle {path} does not hold {width} entries", problem="bad_bundle"
-        )
+        raise VerificationError(f"bundle {path} does not hold {width} entries", problem="bad_bundle")
     return entries
 
 

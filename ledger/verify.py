@@ -105,7 +105,11 @@ def _check_entry(
         return
     if tile_hash is not None and tile_hash != leaf:
         chunk.problems.append(
-            Problem(seq, Kind.HASH_MISMATCH, f"entry hash {leaf.hex()[:16]} differs from level-0 tile {tile_hash.hex()[:16]}")
+            Problem(
+                seq,
+                Kind.HASH_MISMATCH,
+                f"entry hash {leaf.hex()[:16]} differs from level-0 tile {tile_hash.hex()[:16]}",
+            )
         )
     if seq == chunk.start:
         chunk.first_prev = entry.prev  # linked to the chunk before by the joiner
@@ -127,19 +131,33 @@ def _level0(store: ObjectStore, bundle: int, width: int, chunk: Chunk) -> list[b
         chunk.problems.append(Problem(bundle * TILE, Kind.HASH_MISMATCH, f"hash tile {path} is missing"))
         return None
     if len(data) != width * 32:
-        chunk.problems.append(Problem(bundle * TILE, Kind.HASH_MISMATCH, f"hash tile {path} has {len(data)} bytes, not {width * 32}"))
+        chunk.problems.append(
+            Problem(
+                bundle * TILE,
+                Kind.HASH_MISMATCH,
+                f"hash tile {path} has {len(data)} bytes, not {width * 32}",
+            )
+        )
         data = data[: width * 32].ljust(width * 32, b"\0")
     return [data[i : i + 32] for i in range(0, width * 32, 32)]
 
 
-def _bundle_entries(store: ObjectStore, bundle: int, width: int, chunk: Chunk) -> Iterator[tuple[int, bytes | None]]:
+def _bundle_entries(
+    store: ObjectStore, bundle: int, width: int, chunk: Chunk
+) -> Iterator[tuple[int, bytes | None]]:
     """(offset, entry bytes or None when missing) for each of ``width`` entries."""
     path = layout.entries_path(bundle, width)
     first = bundle * TILE
     try:
         data = store.get(path)
     except ObjectNotFound:
-        chunk.problems.append(Problem(first, Kind.MISSING_ENTRY, f"entry bundle {path} is missing (entries {first}..{first + width - 1})"))
+        chunk.problems.append(
+            Problem(
+                first,
+                Kind.MISSING_ENTRY,
+                f"entry bundle {path} is missing (entries {first}..{first + width - 1})",
+            )
+        )
         yield from ((i, None) for i in range(width))
         return
     count = 0
@@ -150,9 +168,21 @@ def _bundle_entries(store: ObjectStore, bundle: int, width: int, chunk: Chunk) -
             count += 1
     except VerificationError:
         if count < width:
-            chunk.problems.append(Problem(first + count, Kind.MISSING_ENTRY, f"entry bundle {path} is truncated or malformed from entry {first + count}"))
+            chunk.problems.append(
+                Problem(
+                    first + count,
+                    Kind.MISSING_ENTRY,
+                    f"entry bundle {path} is truncated or malformed from entry {first + count}",
+                )
+            )
     if count > width:
-        chunk.problems.append(Problem(first + width - 1, Kind.HASH_MISMATCH, f"entry bundle {path} holds {count} entries, not {width}"))
+        chunk.problems.append(
+            Problem(
+                first + width - 1,
+                Kind.HASH_MISMATCH,
+                f"entry bundle {path} holds {count} entries, not {width}",
+            )
+        )
     yield from ((i, None) for i in range(count, width))
 
 

@@ -47,9 +47,7 @@ class KeyStore:
 
     def data_key(self, record_id: str) -> bytes | None:
         """The unwrapped data key, or None if it never existed or was destroyed."""
-        row = self._conn.execute(
-            "SELECT wrapped FROM data_keys WHERE record_id = ?", (record_id,)
-        ).fetchone()
+        row = self._conn.execute("SELECT wrapped FROM data_keys WHERE record_id = ?", (record_id,)).fetchone()
         return None if row is None else self.master.unwrap(row[0], record_id)
 
     def destroy(self, record_ids: Sequence[str]) -> None:
@@ -186,9 +184,7 @@ class SubjectRegistry:
         """The root of a pseudonym's group; cached pointers are followed like a union-find."""
         root = self._root.get(pseudonym)
         if root is None:
-            row = self._conn.execute(
-                "SELECT root FROM subjects WHERE pseudonym = ?", (pseudonym,)
-            ).fetchone()
+            row = self._conn.execute("SELECT root FROM subjects WHERE pseudonym = ?", (pseudonym,)).fetchone()
             root = pseudonym if row is None else str(row[0])
             self._root[pseudonym] = root
         while (parent := self._root.get(root, root)) != root:

@@ -94,9 +94,7 @@ def at(text: str) -> datetime:
 
 
 def e164(text: str) -> str:
-    return phonenumbers.format_number(
-        phonenumbers.parse(text, "GB"), phonenumbers.PhoneNumberFormat.E164
-    )
+    return phonenumbers.format_number(phonenumbers.parse(text, "GB"), phonenumbers.PhoneNumberFormat.E164)
 
 
 def test_same_seed_gives_identical_output_and_another_seed_does_not() -> None:

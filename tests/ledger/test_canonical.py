@@ -13,7 +13,7 @@ from commsledger.errors import InvalidInput
 from ledger.canonical import canonical, canonical_fast
 from ledger.entry import decode_entry, encode_entry
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+texts = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Z", "Cc", "Cf")), max_size=40)
 ints = st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
 keys = st.text(alphabet=st.characters(max_codepoint=127), max_size=12)
 values = st.recursive(
@@ -25,7 +25,7 @@ values = st.recursive(
 
 @given(values)
 def test_fast_form_equals_rfc8785(value: object) -> None:
-    assert canonical_fast(value) == rfc8785.dumps(value)
+    assert canonical_fast(value) == rfc8785.dumps(value)  # type: ignore[arg-type]
 
 
 @given(
@@ -38,7 +38,13 @@ def test_fast_form_equals_rfc8785(value: object) -> None:
     prev=st.binary(min_size=32, max_size=32).map(bytes.hex),
 )
 def test_spliced_entry_equals_rfc8785_of_the_whole(
-    seq: int, kind: str, record_id: str | None, subject: str | None, envelope: dict[str, object], sha: str | None, prev: str
+    seq: int,
+    kind: str,
+    record_id: str | None,
+    subject: str | None,
+    envelope: dict[str, object],
+    sha: str | None,
+    prev: str,
 ) -> None:
     raw = encode_entry(
         seq=seq, ts="2026-11-23T10:00:00.000001Z", kind=kind, record_id=record_id, subject=subject,
@@ -48,9 +54,14 @@ def test_spliced_entry_equals_rfc8785_of_the_whole(
         "envelope": envelope, "kind": kind, "payload_sha256": sha, "prev": prev, "record_id": record_id,
         "seq": seq, "subject": subject, "ts": "2026-11-23T10:00:00.000001Z", "v": 1,
     }  # fmt: skip
-    assert raw == rfc8785.dumps(whole)
+    assert raw == rfc8785.dumps(whole)  # type: ignore[arg-type]
     entry = decode_entry(raw)
-    assert (entry.seq, entry.record_id, entry.envelope, entry.prev) == (seq, record_id, envelope, prev)
+    assert (entry.seq, entry.record_id, entry.envelope, entry.prev) == (
+        seq,
+        record_id,
+        envelope,
+        prev,
+    )
 
 
 @pytest.mark.parametrize("value", [1.5, {"a": float("nan")}, {1: "x"}, {"é": 1}, 2**60, "\ud800"])

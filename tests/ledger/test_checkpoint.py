@@ -163,9 +163,7 @@ def test_sumdb_tree_body() -> None:
         malformed(bad["body"])
 
 
-@pytest.mark.parametrize(
-    "size_line", ["", "01", "+5", " 5", "5 ", "0x10", "-0", "٥", str(2**63), "1" * 30]
-)
+@pytest.mark.parametrize("size_line", ["", "01", "+5", " 5", "5 ", "0x10", "-0", "٥", str(2**63), "1" * 30])
 def test_size_line_must_be_canonical(size_line: str) -> None:
     root = base64.b64encode(ROOT32).decode()
     malformed(f"Log\n{size_line}\n{root}\n")

@@ -11,9 +11,7 @@ import pytest
 from commsledger.errors import InvalidInput, VerificationError
 from ledger import layout, tiles
 
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "vectors" / "tiles.json").read_text()
-)
+VECTORS: dict[str, Any] = json.loads((Path(__file__).parent.parent / "vectors" / "tiles.json").read_text())
 SPEC = VECTORS["spec"]
 
 
@@ -78,9 +76,7 @@ def test_parse_valid(v: dict[str, Any]) -> None:
     assert layout.parse_entries_path(f"tile/entries/{v['index_str']}") == want[1:]
 
 
-@pytest.mark.parametrize(
-    "v", VECTORS["parse_invalid"], ids=lambda v: v["level_str"] + "/" + v["index_str"]
-)
+@pytest.mark.parametrize("v", VECTORS["parse_invalid"], ids=lambda v: v["level_str"] + "/" + v["index_str"])
 def test_parse_invalid(v: dict[str, Any]) -> None:
     with pytest.raises(VerificationError):
         layout.parse_tile_path(f"tile/{v['level_str']}/{v['index_str']}")

@@ -12,9 +12,7 @@ import pytest
 from commsledger.errors import InvalidInput, VerificationError
 from ledger import merkle
 
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "vectors" / "merkle.json").read_text()
-)
+VECTORS: dict[str, Any] = json.loads((Path(__file__).parent.parent / "vectors" / "merkle.json").read_text())
 REF = VECTORS["reference_tree"]
 REF_LEAVES = [bytes.fromhex(leaf["leaf_hash"]) for leaf in REF["leaves"]]
 REF_ROOTS = {r["tree_size"]: bytes.fromhex(r["root"]) for r in REF["roots"]}
@@ -53,9 +51,7 @@ def test_hasher(vector: dict[str, Any]) -> None:
     if vector["kind"] == "leaf":
         got = merkle.leaf_hash(bytes.fromhex(vector["input_hex"]))
     else:
-        got = merkle.node_hash(
-            bytes.fromhex(vector["left_hex"]), bytes.fromhex(vector["right_hex"])
-        )
+        got = merkle.node_hash(bytes.fromhex(vector["left_hex"]), bytes.fromhex(vector["right_hex"]))
     assert got.hex() == vector["hash"]
 
 

@@ -99,9 +99,7 @@ def build(size: int, cuts: list[int], start: int = 0, tree: TreeBuilder | None =
     """Append leaves start..size, draining at each cut; returns the builder, the store and the
     drains keyed by the size they were taken at."""
     tree = tree or TreeBuilder()
-    bundles = (
-        BundleBuilder.load(start, bundle_reader(STORE_AT[start])) if start else BundleBuilder()
-    )
+    bundles = BundleBuilder.load(start, bundle_reader(STORE_AT[start])) if start else BundleBuilder()
     store: Store = dict(STORE_AT.get(start, {}))
     drains: dict[int, Any] = {}
     for n in range(start, size):

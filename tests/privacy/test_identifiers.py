@@ -10,7 +10,14 @@ from privacy.identifiers import IdKind, normalise, parse_identifier
 
 @pytest.mark.parametrize(
     "spelling",
-    ["+447700900123", "07700 900123", "+44 (0)7700 900123", "07700-900-123", "0044 7700 900123", " 07700900123 "],
+    [
+        "+447700900123",
+        "07700 900123",
+        "+44 (0)7700 900123",
+        "07700-900-123",
+        "0044 7700 900123",
+        " 07700900123 ",
+    ],
 )
 def test_phone_spellings_meet_in_e164(spelling: str) -> None:
     assert str(normalise(IdKind.PHONE, spelling, "GB")) == "phone:+447700900123"
@@ -20,7 +27,10 @@ def test_national_phone_is_read_in_the_default_region() -> None:
     assert normalise(IdKind.PHONE, "(202) 555-0173", "US").value == "+12025550173"
 
 
-@pytest.mark.parametrize("spelling", ["Alice.Example@Example.com", "alice.example@example.com", " ALICE.EXAMPLE@EXAMPLE.COM"])
+@pytest.mark.parametrize(
+    "spelling",
+    ["Alice.Example@Example.com", "alice.example@example.com", " ALICE.EXAMPLE@EXAMPLE.COM"],
+)
 def test_email_matches_case_insensitively(spelling: str) -> None:
     assert str(normalise(IdKind.EMAIL, spelling)) == "email:alice.example@example.com"
 
@@ -39,5 +49,5 @@ def test_bad_identifier_error_does_not_repeat_the_value(text: str, secret: str) 
 
 
 def test_unknown_kind_names_the_accepted_ones() -> None:
-    with pytest.raises(InvalidInput, match="customer:.*email:.*phone:"):
+    with pytest.raises(InvalidInput, match=r"customer:.*email:.*phone:"):
         parse_identifier("passport:123")

@@ -10,7 +10,9 @@ from privacy.registry import SubjectRegistry
 
 
 def _registry(tmp_path: Path) -> SubjectRegistry:
-    return SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), MasterKey.load_or_create(tmp_path / "master.key"))
+    return SubjectRegistry(
+        open_privacy_db(tmp_path / "privacy.db"), MasterKey.load_or_create(tmp_path / "master.key")
+    )
 
 
 def test_same_identifier_same_pseudonym_and_unknown_is_empty(tmp_path: Path) -> None:
@@ -29,7 +31,11 @@ def test_a_record_naming_two_known_people_links_them(tmp_path: Path) -> None:
     assert by_email != by_phone
     reg.resolve(["email:alice@example.com", "phone:+447700900123"])
     reg.flush()
-    assert reg.lookup("phone:+447700900123") == reg.lookup("email:alice@example.com") == sorted([by_email, by_phone])
+    assert (
+        reg.lookup("phone:+447700900123")
+        == reg.lookup("email:alice@example.com")
+        == sorted([by_email, by_phone])
+    )
 
 
 def test_no_identifier_is_stored_in_plain_form(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ from ledger.store import ObjectStore, open_store
 
 
 @pytest.fixture(params=["file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    yield open_store((tmp_path / "objects").as_uri())
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+    return open_store((tmp_path / "objects").as_uri())
 
 
 def test_put_then_get_returns_the_bytes(store: ObjectStore) -> None:
@@ -75,7 +74,12 @@ def test_list_by_prefix_in_order(store: ObjectStore) -> None:
     for key in ("tile/0/001", "tile/0/000", "tile/1/000", "tile/entries/000", "checkpoint"):
         store.put(key, b"x")
     assert list(store.list("tile/0/")) == ["tile/0/000", "tile/0/001"]
-    assert list(store.list("tile/")) == ["tile/0/000", "tile/0/001", "tile/1/000", "tile/entries/000"]
+    assert list(store.list("tile/")) == [
+        "tile/0/000",
+        "tile/0/001",
+        "tile/1/000",
+        "tile/entries/000",
+    ]
     assert list(store.list("nothing/")) == []
 
 
