@@ -100,8 +100,10 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
         yield handle, os.fstat(handle.fileno()).st_size
 
 
-def register_for(ctx: typer.Context, data: Path | None, *, writer: bool = True) -> Register:
-    return Register(settings_for(ctx, data), writer=writer)
+def register_for(
+    ctx: typer.Context, data: Path | None, *, writer: bool = True, tolerant: bool = False
+) -> Register:
+    return Register(settings_for(ctx, data), writer=writer, tolerant=tolerant)
 
 
 def main() -> None:

@@ -121,8 +121,8 @@ def verify(
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
     with (
-        register_for(ctx, data) as register,
-        progress_bar("verify", register.log.committed) as advance,
+        register_for(ctx, data, tolerant=True) as register,
+        progress_bar("verify", register.log.committed or None) as advance,
     ):
         report = verify_register(register, progress=advance, workers=workers)
     doc = report.to_json()

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from commsledger.catalog import Catalog
 from commsledger.config import Settings
-from commsledger.errors import ConfigError, Error, NotFound, ObjectNotFound, VerificationError
+from commsledger.errors import ConfigError, Error, NotFound, ObjectNotFound, StoreError, VerificationError
 from commsledger.records import join
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -39,7 +39,13 @@ SIGNING_KEY = "signing.key"
 class Register:
     """An open register; use as a context manager or call ``close``."""
 
-    def __init__(self, settings: Settings, *, writer: bool = True) -> None:
+    def __init__(self, settings: Settings, *, writer: bool = True, tolerant: bool = False) -> None:
+        """Open the register in ``settings.data``.
+
+        ``tolerant``: for ``verify``: a ledger that does not load (a bad checkpoint, tiles that
+        do not give its root) is opened anyway, empty, with the reason in ``damage``, so the
+        checker can report every problem instead of failing on the first.
+        """
         self.settings = settings
         self.data = settings.data.resolve()
         self.data.mkdir(parents=True, exist_ok=True)
@@ -48,13 +54,25 @@ class Register:
         self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
         self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
         self.store: ObjectStore = open_store(settings.store_url)
-        self.log = Log.open(self.store, self.signer.verifier(), self.signer if self.writer else None)
         self.privacy = open_privacy_db(self.data / "privacy.db")
         self.keys = KeyStore(self.privacy, self.master)
         self.subjects = SubjectRegistry(self.privacy, self.master)
         self.catalog = Catalog(self.data / "catalog.db")
-        if self.writer:
-            self.sync_catalog()
+        self.damage: str | None = None
+        try:
+            self.log = Log.open(
+                self.store,
+                self.signer.verifier(),
+                self.signer if self.writer else None,
+                acknowledged=self.catalog.acknowledged,
+            )
+            if self.writer:
+                self.sync_catalog()
+        except (VerificationError, StoreError) as exc:
+            if not tolerant:
+                raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
+            self.damage = str(exc)
+            self.log = Log(self.store, self.signer.verifier())
 
     def __enter__(self) -> Register:
         return self

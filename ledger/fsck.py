@@ -131,7 +131,7 @@ def _rollbacks(
         if seen > latest.size:
             report.problems.append(
                 Problem(
-                    _last(latest.size),
+                    latest.size,
                     Kind.CHECKPOINT_MISMATCH,
                     f"checkpoint rolled back: size {latest.size}, but {where} saw {seen}",
                 )

@@ -43,14 +43,23 @@ class Log:
         self._last = GENESIS
 
     @classmethod
-    def open(cls, store: ObjectStore, verifier: Verifier, signer: Signer | None = None) -> Log:
+    def open(
+        cls, store: ObjectStore, verifier: Verifier, signer: Signer | None = None, *, acknowledged: int = 0
+    ) -> Log:
         """Load the log at its checkpoint; a writer (with ``signer``) also rolls forward.
 
-        Raises ``VerificationError`` if the stored checkpoint does not verify or the stored
-        tiles do not give its root (run ``verify`` to see where).
+        ``acknowledged`` is the largest size known to have been committed (the caller's own
+        record of it): a checkpoint below it was rolled back, and is not repaired silently.
+        Raises ``VerificationError`` if the stored checkpoint is missing, rolled back or does
+        not verify, or the stored tiles do not give its root (run ``verify`` to see where).
         """
         log = cls(store, verifier, signer)
         log._load()
+        if log.checkpoint.size < acknowledged:
+            raise VerificationError(
+                f"checkpoint rolled back to size {log.checkpoint.size}, below the {acknowledged} acknowledged",
+                problem="checkpoint_mismatch",
+            )
         if signer is not None:
             log.recover()
         return log
@@ -73,6 +82,11 @@ class Log:
         try:
             note = self.store.get(layout.CHECKPOINT).decode("utf-8", "replace")
         except ObjectNotFound:
+            if next(iter(self.store.list("tile/")), None) is not None:
+                # Only a new log has no checkpoint: anything else lost it.
+                raise VerificationError(
+                    "the checkpoint is missing but the log has history", problem="checkpoint_mismatch"
+                ) from None
             return
         cp = open_checkpoint(note, self.verifier)
         if cp.origin != self.origin:

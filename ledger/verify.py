@@ -167,14 +167,10 @@ def _bundle_entries(
                 yield count, raw
             count += 1
     except VerificationError:
-        if count < width:
-            chunk.problems.append(
-                Problem(
-                    first + count,
-                    Kind.MISSING_ENTRY,
-                    f"entry bundle {path} is truncated or malformed from entry {first + count}",
-                )
-            )
+        pass  # reported below: the entries from here on are missing
+    if count < width:
+        message = f"entry bundle {path} is truncated or malformed from entry {first + count}"
+        chunk.problems.append(Problem(first + count, Kind.MISSING_ENTRY, message))
     if count > width:
         chunk.problems.append(
             Problem(
@@ -194,6 +190,7 @@ class _PayloadReader:
         self.where = {} if index is None else index.payload_locations(start, end)
         self.checked = index is not None
         self._pack: tuple[str, bytes | None] = ("", None)
+        self.intact = True
 
     def check(self, seq: int, expected: str) -> Problem | None:
         if not self.checked:
@@ -209,6 +206,13 @@ class _PayloadReader:
             return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {where[0][:16]} is truncated")
         if hashlib.sha256(body).hexdigest() != expected:
             return Problem(seq, Kind.PAYLOAD_MISMATCH, "payload bytes do not hash to payload_sha256")
+        if not self.intact:
+            # A pack is named by its SHA-256: an altered byte outside this payload (its index,
+            # another payload's header) is still a changed object. Reported once per pack.
+            self.intact = True
+            return Problem(
+                seq, Kind.PAYLOAD_MISMATCH, f"payload pack {where[0][:16]} no longer hashes to its name"
+            )
         return None
 
     def _read(self, name: str) -> bytes | None:
@@ -217,6 +221,7 @@ class _PayloadReader:
                 self._pack = (name, self.store.get(layout.payload_pack_path(name)))
             except ObjectNotFound:
                 self._pack = (name, None)
+            self.intact = self._pack[1] is not None and hashlib.sha256(self._pack[1]).hexdigest() == name
         return self._pack[1]
 
 
