@@ -31,13 +31,13 @@ app = typer.Typer(
     no_args_is_help=True,
     help="commsledger: the register of every outbound communication, kept as evidence.",
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataOpt = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="data dir [env COMMSLEDGER_DATA, else ./commsledger-data]",
+        help="data dir (default: env COMMSLEDGER_DATA, else ./commsledger-data)",
         show_default=False,
     ),
 ]
@@ -110,31 +110,36 @@ def main() -> None:
     """Entry point: run the app, turning every error into one line and an exit code."""
     try:
         code = app(standalone_mode=False)
-    except click.UsageError as exc:
-        err.print(f"commsledger: {exc.format_message()}", markup=False, highlight=False)
-        code = 2
+    except _USAGE as exc:  # typer >= 0.29 vendors click: its errors are TyperExceptions
+        say(exc.format_message() if hasattr(exc, "format_message") else str(exc))
+        code = int(getattr(exc, "exit_code", 2))
     except ConfigError as exc:
         _fail(exc)
         code = 2
     except Error as exc:
         _fail(exc)
         code = 1
-    except (click.Abort, KeyboardInterrupt):
-        err.print("commsledger: interrupted", markup=False)
+    except (click.Abort, typer.Abort, KeyboardInterrupt):
+        say("interrupted")
         code = 130
     except Exception as exc:  # a bug: still one line, the trace only on request
         if os.environ.get("COMMSLEDGER_DEBUG"):
             raise
-        err.print(
-            f"commsledger: internal error ({type(exc).__name__}); set COMMSLEDGER_DEBUG=1 for details",
-            markup=False,
-        )
+        say(f"internal error ({type(exc).__name__}); set COMMSLEDGER_DEBUG=1 for details")
         code = 3
     sys.exit(code if isinstance(code, int) else 0)
 
 
+_USAGE = (click.ClickException, typer.TyperException)
+
+
 def _fail(exc: Error) -> None:
-    err.print(f"commsledger: {exc}", markup=False, highlight=False)
+    say(str(exc))
+
+
+def say(message: str) -> None:
+    """One line on stderr, never wrapped or styled: scripts and log collectors read it."""
+    sys.stderr.write("commsledger: " + " ".join(message.split()) + "\n")
 
 
 # Commands live in their own modules and attach themselves to ``app``.

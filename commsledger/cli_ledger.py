@@ -25,7 +25,7 @@ from commsledger.errors import InvalidInput
 from commsledger.verification import verify_register
 from ledger.proof import check_proof
 
-out = Console()
+out = Console(soft_wrap=True)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from rich.console import Console
 from commsledger import pipeline
 from commsledger.cli import DataOpt, JsonOpt, app, emit, progress_bar, register_for, wants_json
 
-out = Console()
+out = Console(soft_wrap=True)
 
 
 @app.command()

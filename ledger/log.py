@@ -57,7 +57,7 @@ class Log:
         log._load()
         if log.checkpoint.size < acknowledged:
             raise VerificationError(
-                f"checkpoint rolled back to size {log.checkpoint.size}, below the {acknowledged} acknowledged",
+                f"checkpoint rolled back to size {log.checkpoint.size}, below {acknowledged} acknowledged",
                 problem="checkpoint_mismatch",
             )
         if signer is not None:
