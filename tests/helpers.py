@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 
-def write_ndjson(path: Path, records: list[dict[str, Any]] | list[str]) -> Path:
+def write_ndjson(path: Path, records: Sequence[dict[str, Any] | str]) -> Path:
     lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -34,8 +34,8 @@ def _personal_values(records: list[dict[str, Any]], events: list[dict[str, Any]]
                 for text in (normal, bare):
                     digest = hashlib.sha256(text.encode()).digest()
                     values.update((digest, digest.hex().encode()))
-        for text in (rec.get("subject"), rec["body"]):
-            if text and len(text) >= 16:
+        for text in (rec.get("subject") or "", rec["body"]):
+            if len(text) >= 16:
                 values.update((text[:24].encode(), text[len(text) // 2 : len(text) // 2 + 24].encode()))
         for att in rec.get("attachments", []):
             values.add(base64.b64decode(att["content_base64"])[:32])

@@ -41,7 +41,7 @@ def test_a_proof_checks_with_nothing_but_the_key(proof: tuple[dict[str, Any], st
 
 
 def _altered(doc: dict[str, Any], change: str) -> dict[str, Any]:
-    bad = json.loads(json.dumps(doc))
+    bad: dict[str, Any] = json.loads(json.dumps(doc))
     entry = bad["entries"][0]
     if change == "entry":
         entry["entry"] = entry["entry"].replace('"channel":"email"', '"channel":"letter"')

@@ -217,15 +217,15 @@ def _rollback(ledger: Ledger, key: str, target: Path) -> Expect | str:
     if key not in ledger.current or ".p/" not in key:
         return "skip"
     base, width = key.split(".p/")
-    older = sorted(
+    earlier = sorted(
         p for p in (objects / base).parent.glob(Path(base).name + ".p/*") if int(p.name) < int(width)
     )
-    if not older:
+    if not earlier:
         return "skip"
-    target.write_bytes(older[-1].read_bytes())
+    target.write_bytes(earlier[-1].read_bytes())
     first = _first_seq(key)
     if key.startswith("tile/entries/"):
-        return (first + int(older[-1].name), "missing_entry")
+        return (first + int(earlier[-1].name), "missing_entry")
     return (first, "hash_mismatch")
 
 
