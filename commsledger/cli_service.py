@@ -54,11 +54,8 @@ def demo(
         generated = list(synthetic.records(records, seed=seed))
         with progress_bar("demo", records) as advance:
             report = pipeline.ingest(register, _lines(generated), progress=lambda n, _b: advance(n))
-        events = 0
-        for record in generated:
-            evs = synthetic.events(record, seed=seed)
-            if evs:
-                events += pipeline.add_events(register, record["id"], _lines(evs)).accepted
+        with_events = [(r["id"], _lines(evs)) for r in generated if (evs := synthetic.events(r, seed=seed))]
+        events = pipeline.add_events_bulk(register, with_events).accepted
     doc = {"loaded": report.accepted, "events": events, "rejected": report.rejected_count}
     emit(
         doc,

@@ -179,11 +179,26 @@ def add_events(register: Register, record_id: str, lines: Iterable[tuple[int, by
 
     Raises ``NotFound`` if the record does not exist.
     """
+    return add_events_bulk(register, [(record_id, lines)])
+
+
+def add_events_bulk(register: Register, items: Iterable[tuple[str, Iterable[tuple[int, bytes]]]]) -> IngestReport:
+    """Events for many records in one commit (a loader's path); raises ``NotFound`` for an
+    unknown record before anything of the batch is committed."""
+    report = IngestReport()
+    sequencer = Sequencer(register, report)
+    appended = sum(_append_events(register, sequencer, report, rid, lines) for rid, lines in items)
+    sequencer.commit()
+    report.accepted += appended
+    return report
+
+
+def _append_events(
+    register: Register, sequencer: Sequencer, report: IngestReport, record_id: str, lines: Iterable[tuple[int, bytes]]
+) -> int:
     own, *later = register.record_entries(record_id)
     data_key = register.keys.data_key(record_id)
     seen = {_event_key(e.envelope, register.payload(e)) for e in later}
-    report = IngestReport()
-    sequencer = Sequencer(register, report)
     appended = 0
     for line, raw in lines:
         try:
@@ -204,9 +219,7 @@ def add_events(register: Register, record_id: str, lines: Iterable[tuple[int, by
         sha = None if sealed is None else hashlib.sha256(sealed).digest()
         sequencer.append_event(record_id, envelope, sha, sealed)
         appended += 1
-    sequencer.commit()
-    report.accepted += appended
-    return report
+    return appended
 
 
 def _parse_event(raw: bytes, sent_at: str) -> AnyEvent:
@@ -229,4 +242,4 @@ def _event_key(envelope: dict[str, Any], payload: dict[str, Any] | None) -> byte
     return canonical_fast({"e": envelope, "p": payload or {}})
 
 
-__all__ = ["NotFound", "add_events", "ingest", "read_csv", "read_ndjson"]
+__all__ = ["NotFound", "add_events", "add_events_bulk", "ingest", "read_csv", "read_ndjson"]
