@@ -182,7 +182,9 @@ def add_events(register: Register, record_id: str, lines: Iterable[tuple[int, by
     return add_events_bulk(register, [(record_id, lines)])
 
 
-def add_events_bulk(register: Register, items: Iterable[tuple[str, Iterable[tuple[int, bytes]]]]) -> IngestReport:
+def add_events_bulk(
+    register: Register, items: Iterable[tuple[str, Iterable[tuple[int, bytes]]]]
+) -> IngestReport:
     """Events for many records in one commit (a loader's path); raises ``NotFound`` for an
     unknown record before anything of the batch is committed."""
     report = IngestReport()
@@ -194,7 +196,11 @@ def add_events_bulk(register: Register, items: Iterable[tuple[str, Iterable[tupl
 
 
 def _append_events(
-    register: Register, sequencer: Sequencer, report: IngestReport, record_id: str, lines: Iterable[tuple[int, bytes]]
+    register: Register,
+    sequencer: Sequencer,
+    report: IngestReport,
+    record_id: str,
+    lines: Iterable[tuple[int, bytes]],
 ) -> int:
     own, *later = register.record_entries(record_id)
     data_key = register.keys.data_key(record_id)
