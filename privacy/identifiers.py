@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from commsledger.errors import InvalidInput
 
-_CACHE = 1 << 18
+_CACHE = 1 << 15  # per process; a miss costs ~40 us, 32k entries cost ~6 MB
 _PHONE_NOISE = re.compile(r"[\s().\-/]")
 _ADDRESS_NOISE = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -110,7 +110,7 @@ def normalise(kind: IdKind, raw: str, region: str = "GB") -> Identifier:
     return Identifier(kind, normalise_customer(raw))
 
 
-@lru_cache(maxsize=_CACHE >> 1)
+@lru_cache(maxsize=_CACHE * 2)
 def identifier_text(kind: IdKind, raw: str, region: str = "GB") -> str:
     """``kind:value`` of ``raw`` normalised; cached on the exact spelling (the ingest hot path)."""
     return str(normalise(kind, raw, region))

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from privacy.identifiers import Identifier
 from privacy.keys import MasterKey
 
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 100_000  # per map: bounds memory on registers of millions of subjects
 
 
 def new_pseudonym() -> str:
@@ -148,6 +148,8 @@ class SubjectRegistry:
         self._new_idents.clear()
         self._indexes.clear()
         self._relinked.clear()
+        if len(self._root) >= _CACHE_LIMIT:  # the database holds every link now
+            self._root.clear()
 
     def lookup(self, identifier: Identifier | str) -> list[str]:
         """Every pseudonym of the person named by ``identifier`` (empty if unknown)."""
