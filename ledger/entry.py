@@ -105,6 +105,17 @@ def decode_entry(raw: bytes) -> Entry:
         raise VerificationError(f"not a ledger entry: {exc}", problem="malformed") from None
 
 
+def chain_fields(raw: bytes) -> tuple[int, str, str | None]:
+    """(seq, prev, payload_sha256) of entry bytes, without building an ``Entry`` (verify's
+    hot path); raises ``VerificationError`` (problem ``malformed``) like ``decode_entry``."""
+    try:
+        doc = orjson.loads(raw)
+        sha = doc["payload_sha256"]
+        return _int(doc["seq"]), str(doc["prev"]), None if sha is None else str(sha)
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise VerificationError(f"not a ledger entry: {exc}", problem="malformed") from None
+
+
 def _int(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError("seq is not an integer")

@@ -53,6 +53,23 @@ def build_pack(payloads: Sequence[tuple[bytes, bytes]]) -> Pack:
     return Pack(hashlib.sha256(data).hexdigest(), data, tuple(slots))
 
 
+def slot_index(data: bytes) -> tuple[dict[int, tuple[bytes, int]], bool]:
+    """offset -> (sha256, length) of every well-formed slot, and whether the pack is malformed
+    (a tight loop for verify: millions of slots)."""
+    index: dict[int, tuple[bytes, int]] = {}
+    if not data.startswith(MAGIC):
+        return index, True
+    offset, end, unpack, head = len(MAGIC), len(data), _HEAD.unpack_from, _HEAD.size
+    while offset + head <= end:
+        digest, length = unpack(data, offset)
+        offset += head
+        if offset + length > end:
+            return index, True
+        index[offset] = (digest, length)
+        offset += length
+    return index, offset != end
+
+
 def iter_slots(data: bytes) -> Iterator[Slot]:
     """The slots a pack claims to hold (without hashing the payloads).
 

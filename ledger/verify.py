@@ -17,8 +17,9 @@ from typing import Protocol
 
 from commsledger.errors import Error, ObjectNotFound, VerificationError
 from ledger import layout
-from ledger.entry import decode_entry
+from ledger.entry import chain_fields
 from ledger.merkle import leaf_hash
+from ledger.packs import slot_index
 from ledger.store import ObjectStore
 from ledger.tiles import iter_bundle
 
@@ -96,12 +97,12 @@ def _check_entry(
     payloads: _PayloadReader,
 ) -> None:
     try:
-        entry = decode_entry(raw)
+        stated, prev, payload_sha256 = chain_fields(raw)
     except VerificationError:
         chunk.problems.append(Problem(seq, Kind.HASH_MISMATCH, "entry bytes are not a valid entry (altered)"))
         return
-    if entry.seq != seq:
-        chunk.problems.append(Problem(seq, Kind.SEQ_GAP, f"entry at position {seq} says seq {entry.seq}"))
+    if stated != seq:
+        chunk.problems.append(Problem(seq, Kind.SEQ_GAP, f"entry at position {seq} says seq {stated}"))
         return
     if tile_hash is not None and tile_hash != leaf:
         chunk.problems.append(
@@ -112,13 +113,13 @@ def _check_entry(
             )
         )
     if seq == chunk.start:
-        chunk.first_prev = entry.prev  # linked to the chunk before by the joiner
-    elif entry.prev not in previous:
+        chunk.first_prev = prev  # linked to the chunk before by the joiner
+    elif prev not in previous:
         # Either hash of the entry before will do: the tile's (that entry was altered) or
         # the recomputed one (the tile was altered); each of those is reported on its own.
         chunk.problems.append(Problem(seq, Kind.BROKEN_LINK, "prev does not name the entry before"))
-    if entry.payload_sha256 is not None:
-        problem = payloads.check(seq, entry.payload_sha256)
+    if payload_sha256 is not None:
+        problem = payloads.check(seq, payload_sha256)
         if problem is not None:
             chunk.problems.append(problem)
 
@@ -183,14 +184,21 @@ def _bundle_entries(
 
 
 class _PayloadReader:
-    """Hashes payloads where the index says they lie, reading each pack once."""
+    """Hashes payloads where the index says they lie, reading each pack once.
+
+    Every byte of a pack is checked once: the payloads are hashed against their entries'
+    ``payload_sha256``, and the pack's own index (each slot's stored hash and length) must
+    agree with what was hashed, so an altered byte anywhere in the pack is reported.
+    """
 
     def __init__(self, store: ObjectStore, index: PayloadIndex | None, start: int, end: int) -> None:
         self.store = store
         self.where = {} if index is None else index.payload_locations(start, end)
         self.checked = index is not None
-        self._pack: tuple[str, bytes | None] = ("", None)
-        self.intact = True
+        self._name = ""
+        self._data: bytes | None = None
+        self._slots: dict[int, tuple[bytes, int]] = {}
+        self._malformed = False
 
     def check(self, seq: int, expected: str) -> Problem | None:
         if not self.checked:
@@ -198,31 +206,31 @@ class _PayloadReader:
         where = self.where.get(seq)
         if where is None:
             return Problem(seq, Kind.PAYLOAD_MISSING, "payload is in no pack")
-        data = self._read(where[0])
+        name, offset, length = where
+        data = self._read(name)
         if data is None:
-            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {where[0][:16]} is missing")
-        body = data[where[1] : where[1] + where[2]]
-        if len(body) != where[2]:
-            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {where[0][:16]} is truncated")
-        if hashlib.sha256(body).hexdigest() != expected:
+            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is missing")
+        body = data[offset : offset + length]
+        if len(body) != length:
+            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is truncated")
+        digest = hashlib.sha256(body).digest()
+        if digest.hex() != expected:
             return Problem(seq, Kind.PAYLOAD_MISMATCH, "payload bytes do not hash to payload_sha256")
-        if not self.intact:
-            # A pack is named by its SHA-256: an altered byte outside this payload (its index,
-            # another payload's header) is still a changed object. Reported once per pack.
-            self.intact = True
-            return Problem(
-                seq, Kind.PAYLOAD_MISMATCH, f"payload pack {where[0][:16]} no longer hashes to its name"
-            )
+        if self._slots.get(offset) != (digest, length) or self._malformed:
+            self._malformed = False  # one report for a broken pack structure
+            return Problem(seq, Kind.PAYLOAD_MISMATCH, f"payload pack {name[:16]}: its index was altered")
         return None
 
     def _read(self, name: str) -> bytes | None:
-        if self._pack[0] != name:
+        if self._name != name:
+            self._name, self._slots, self._malformed = name, {}, False
             try:
-                self._pack = (name, self.store.get(layout.payload_pack_path(name)))
+                self._data = self.store.get(layout.payload_pack_path(name))
             except ObjectNotFound:
-                self._pack = (name, None)
-            self.intact = self._pack[1] is not None and hashlib.sha256(self._pack[1]).hexdigest() == name
-        return self._pack[1]
+                self._data = None
+                return None
+            self._slots, self._malformed = slot_index(self._data)
+        return self._data
 
 
 Progress = Callable[[int], None]
