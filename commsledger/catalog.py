@@ -16,13 +16,15 @@ from pathlib import Path
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- Subjects by a small integer: an index of random pseudonym strings costs 14 us an insert
+-- here, one of integers 6 us (measured on 300k rows).
+CREATE TABLE IF NOT EXISTS subjects (id INTEGER PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS entries (
     seq       INTEGER PRIMARY KEY,
     kind      TEXT NOT NULL,
     record_id TEXT,
-    subject   TEXT,              -- set on the record's own entry
-    sha       BLOB,              -- payload sha256
-    pack      INTEGER,
+    subject   INTEGER,           -- subjects.id, set on the record's own entry
+    pack      INTEGER,           -- packs.id; NULL when the entry has no payload
     off       INTEGER,
     len       INTEGER
 );
@@ -31,7 +33,9 @@ CREATE INDEX IF NOT EXISTS entries_record ON entries(record_id) WHERE record_id 
 CREATE INDEX IF NOT EXISTS entries_subject ON entries(subject) WHERE subject IS NOT NULL;
 """
 
-Row = tuple[int, str, str | None, str | None, bytes | None, int | None, int | None, int | None]
+# (seq, kind, record_id, subject pseudonym, pack id, offset, length)
+Row = tuple[int, str, str | None, str | None, int | None, int | None, int | None]
+_CACHE_LIMIT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +55,10 @@ class Catalog:
         # Derived and replayable from the ledger, so a lost last transaction is harmless.
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA secure_delete=ON")
+        self.conn.execute("PRAGMA cache_size=-16000")  # 16 MB: the indexes of a busy batch
         self.conn.executescript(_SCHEMA)
         self._packs: dict[str, int] = {}
+        self._subjects: dict[str, int] = {}
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -64,6 +70,7 @@ class Catalog:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self._packs.clear()
+        self._subjects.clear()
 
     def _meta(self, key: str) -> int:
         row = self.conn.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
@@ -103,8 +110,56 @@ class Catalog:
     def known_packs(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT name FROM packs")}
 
-    def add(self, rows: Iterable[Row]) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    def add(self, rows: Sequence[Row]) -> None:
+        """Index entries (inside the caller's transaction)."""
+        ids = self._subject_ids({r[3] for r in rows if r[3] is not None})
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((s, k, rid, None if sub is None else ids[sub], p, o, n) for s, k, rid, sub, p, o, n in rows),
+        )
+
+    def _subject_ids(self, names: set[str]) -> dict[str, int]:
+        missing = [n for n in names if n not in self._subjects]
+        if missing:
+            if len(self._subjects) + len(missing) > _CACHE_LIMIT:
+                self._subjects.clear()
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO subjects(pseudonym) VALUES (?)", ((n,) for n in missing)
+            )
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT pseudonym, id FROM subjects WHERE pseudonym IN ({marks})"  # noqa: S608 - placeholders only
+                self._subjects.update(self.conn.execute(query, chunk))
+        return {n: self._subjects[n] for n in names}
+
+    def replay(self, rows: Iterable[tuple[int, str, str | None, str | None, bytes | None]]) -> None:
+        """Stage entries read back from the ledger (seq, kind, record id, subject, payload sha)
+        until ``locate`` finds their payloads."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS replay "
+            "(seq INTEGER PRIMARY KEY, kind TEXT, record_id TEXT, subject TEXT, sha BLOB)"
+        )
+        self.conn.executemany("INSERT OR REPLACE INTO replay VALUES (?, ?, ?, ?, ?)", rows)
+
+    def locate(self, slots: Iterable[tuple[bytes, int, int, int]]) -> None:
+        """Index the staged entries, their payloads found among ``slots`` (sha, pack id,
+        offset, length); a payload in no slot is left unlocated (``verify`` reports it)."""
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS slots "
+            "(sha BLOB PRIMARY KEY, pack INTEGER, off INTEGER, len INTEGER)"
+        )
+        conn.executemany("INSERT OR IGNORE INTO slots VALUES (?, ?, ?, ?)", slots)
+        conn.execute(
+            "INSERT OR IGNORE INTO subjects(pseudonym) SELECT subject FROM replay WHERE subject IS NOT NULL"
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO entries SELECT r.seq, r.kind, r.record_id, j.id, s.pack, s.off, s.len "
+            "FROM replay r LEFT JOIN slots s ON s.sha = r.sha LEFT JOIN subjects j ON j.pseudonym = r.subject"
+        )
+        conn.execute("DELETE FROM replay")
+        conn.execute("DELETE FROM slots")
 
     def record_seqs(self, record_ids: Sequence[str]) -> dict[str, int]:
         """The seq of each record id already recorded (ids not recorded are absent)."""
@@ -126,7 +181,10 @@ class Catalog:
         if not subjects:
             return []
         marks = ",".join("?" * len(subjects))
-        query = f"SELECT record_id, seq FROM entries WHERE subject IN ({marks}) ORDER BY seq"  # noqa: S608 - placeholders only
+        query = (
+            "SELECT e.record_id, e.seq FROM entries e JOIN subjects j ON j.id = e.subject "  # noqa: S608
+            f"WHERE j.pseudonym IN ({marks}) ORDER BY e.seq"
+        )
         return [(r[0], r[1]) for r in self.conn.execute(query, list(subjects))]
 
     def location(self, seq: int) -> Location | None:
@@ -147,9 +205,10 @@ class Catalog:
 
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
-        for table in ("entries", "packs", "meta", "checkpoints"):
+        for table in ("entries", "packs", "meta", "checkpoints", "subjects"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self._packs.clear()
+        self._subjects.clear()
 
     def close(self) -> None:
         self.conn.close()

@@ -194,22 +194,15 @@ class Sequencer:
             catalog.rollback()
             raise
 
-    def _rows(self, pack_id: int | None, slots: Iterator[Any]) -> Iterator[Row]:
+    def _rows(self, pack_id: int | None, slots: Iterator[Any]) -> list[Row]:
+        rows: list[Row] = []
         for p in self._pending:
             if p.sha is None or p.sealed is None:
-                yield (p.seq, p.kind, p.record_id, None, None, None, None, None)
+                rows.append((p.seq, p.kind, p.record_id, None, None, None, None))
             else:
                 slot = next(slots)
-                yield (
-                    p.seq,
-                    p.kind,
-                    p.record_id,
-                    p.subject,
-                    p.sha,
-                    pack_id,
-                    slot.offset,
-                    slot.length,
-                )
+                rows.append((p.seq, p.kind, p.record_id, p.subject, pack_id, slot.offset, slot.length))
+        return rows
 
     def _abandon(self) -> None:
         """After a failed commit: forget the batch, keep what became durable anyway."""

@@ -98,12 +98,12 @@ class Register:
             for entry in self.log.entries(start, end):
                 rows.append(_row(entry))
                 if len(rows) >= 4096:
-                    self.catalog.add(rows)
+                    self.catalog.replay(rows)
                     rows = _advance(progress, rows)
-            self.catalog.add(rows)
+            self.catalog.replay(rows)
             _advance(progress, rows)
             if start < end:
-                self._locate_payloads()
+                self.catalog.locate(self._unknown_slots())
             self.catalog.set_size(end, end)
             self.catalog.commit()
         except BaseException:
@@ -122,29 +122,15 @@ class Register:
                     cp = open_checkpoint(note, self.log.verifier)
                     self.catalog.saw_checkpoint(size, cp.root)
 
-    def _locate_payloads(self) -> None:
-        """Fill in where the payloads of newly indexed entries lie, by reading unknown packs."""
+    def _unknown_slots(self) -> Iterator[tuple[bytes, int, int, int]]:
+        """(sha, pack id, offset, length) of every payload in packs the catalog does not know."""
         known = self.catalog.known_packs()
-        conn = self.catalog.conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS slots "
-            "(sha BLOB PRIMARY KEY, pack INTEGER, off INTEGER, len INTEGER)"
-        )
         for key in self.store.list("payload/"):
             name = layout.parse_payload_pack_path(key)
-            if name in known:
-                continue
-            pack = self.catalog.pack_id(name)
-            with contextlib.suppress(VerificationError):
-                conn.executemany(
-                    "INSERT OR IGNORE INTO slots VALUES (?, ?, ?, ?)",
-                    ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key))),
-                )
-        conn.execute(
-            "UPDATE entries SET pack = s.pack, off = s.off, len = s.len FROM slots s "
-            "WHERE entries.pack IS NULL AND entries.sha = s.sha"
-        )
-        conn.execute("DELETE FROM slots")
+            if name not in known:
+                pack = self.catalog.pack_id(name)
+                with contextlib.suppress(VerificationError):
+                    yield from ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key)))
 
     def rebuild(self, *, progress: Any = None) -> int:
         """Recreate the catalog from the object store alone; returns the entries indexed."""
@@ -258,10 +244,10 @@ def _try_lock(path: Path) -> IO[str] | None:
     return handle
 
 
-def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None, None, None, None]:
+def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None]:
     sha = bytes.fromhex(entry.payload_sha256) if entry.payload_sha256 else None
     subject = entry.subject if entry.kind == "record" else None
-    return (entry.seq, entry.kind, entry.record_id, subject, sha, None, None, None)
+    return (entry.seq, entry.kind, entry.record_id, subject, sha)
 
 
 def _advance(progress: Any, rows: list[Any]) -> list[Any]:
