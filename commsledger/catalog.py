@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS entries_subject ON entries(subject) WHERE subject IS 
 
 # (seq, kind, record_id, subject pseudonym, pack id, offset, length)
 Row = tuple[int, str, str | None, str | None, int | None, int | None, int | None]
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)

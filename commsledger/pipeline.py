@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from commsledger import memory
 from commsledger.errors import InvalidInput, LimitExceeded, NotFound
 from commsledger.ingest import IngestReport, Sequencer, chunked
 from commsledger.prepare import Prepared, Rejected, from_worker, init_worker, prepare, prepare_chunk
@@ -121,6 +122,7 @@ def bulk_gc() -> Iterator[None]:
     objects and no cycles, and the default thresholds cost ~15% here."""
     before = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
+    memory.keep_flat()
     try:
         yield
     finally:

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from commsledger import memory
 from commsledger.errors import Error, InvalidInput
 from commsledger.records import RECORD_LIMIT, Recipient, Record, describe, parse_record, split
 from ledger.canonical import canonical_fast
@@ -50,7 +51,7 @@ def identifiers_of(recipient: Recipient, region: str) -> tuple[str, ...]:
     found = []
     for kind, field in _FIELDS:
         raw = recipient.get(field)
-        if raw is None:
+        if not isinstance(raw, str):
             continue
         try:
             found.append(identifier_text(kind, raw, region))
@@ -107,6 +108,7 @@ def init_worker(master_key: bytes, region: str) -> None:
     """Pool initializer: each worker holds the master key it wraps data keys with."""
     global _WORKER
     _WORKER = (MasterKey(master_key), region)
+    memory.keep_flat()
     gc.set_threshold(100_000, 50, 100)  # a worker allocates short-lived objects, no cycles
 
 

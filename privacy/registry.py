@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from privacy.identifiers import Identifier
 from privacy.keys import MasterKey
 
-_CACHE_LIMIT = 100_000  # per map: bounds memory on registers of millions of subjects
+_CACHE_LIMIT = 50_000  # per map: bounds memory on registers of millions of subjects
 
 
 def new_pseudonym() -> str:
