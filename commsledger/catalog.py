@@ -119,10 +119,10 @@ class Catalog:
         )
 
     def _subject_ids(self, names: set[str]) -> dict[str, int]:
+        if len(self._subjects) + len(names) > _CACHE_LIMIT:
+            self._subjects.clear()
         missing = [n for n in names if n not in self._subjects]
         if missing:
-            if len(self._subjects) + len(missing) > _CACHE_LIMIT:
-                self._subjects.clear()
             self.conn.executemany(
                 "INSERT OR IGNORE INTO subjects(pseudonym) VALUES (?)", ((n,) for n in missing)
             )
