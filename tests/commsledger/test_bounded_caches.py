@@ -4,6 +4,7 @@ ingest gives exactly the same register (caches change speed, never results)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import write_ndjson
@@ -15,7 +16,7 @@ from commsledger.verification import verify_register
 from privacy import identifiers, registry
 
 
-def _ingest(data: Path, path: Path) -> dict[str, object]:
+def _ingest(data: Path, path: Path) -> dict[str, Any]:
     with Register(Settings(data=data, workers=0, batch=100)) as reg, path.open("rb") as fh:
         report = pipeline.ingest(reg, pipeline.read_ndjson(fh)).to_json()
         assert verify_register(reg, workers=0).ok
