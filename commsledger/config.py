@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     ``store``: object store URL; empty means ``<data>/objects`` with the ``file`` driver.
     ``origin``: the log's name in its checkpoints, fixed when the register is created.
     ``batch``: records per group commit. ``workers``: processes that validate and seal
-    records in parallel with the sequencer (-1: one fewer than the CPUs, 0: none).
+    records in parallel with the sequencer (-1: one per CPU, 0: none).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMMSLEDGER_", extra="ignore")

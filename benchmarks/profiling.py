@@ -1,0 +1,161 @@
+"""``--profile``: what bounds ingest and verify. Both run in this process with no worker
+processes (``workers=0``), so the work the workers do (validating and sealing; scanning
+chunks) and the work the main process does (sequencing and committing; joining) show up in
+one profile: once plain for the rate, then under cProfile. Prints the phases a record goes
+through with their cumulative time, and the top functions by own time.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import resource
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.dataset import dataset
+from benchmarks.procwatch import machine_busy
+from commsledger import pipeline
+from commsledger.config import Settings
+from commsledger.register import Register
+from commsledger.verification import verify_register
+
+TOP = 25
+Phase = tuple[str, str, str]  # (label, file the function is in or "~" for a built-in, function)
+# Nested phases are indented; times are cumulative, so a phase includes the ones under it. A
+# phase whose function is gone (renamed, or not called) is left out of the table.
+INGEST_PHASES: list[Phase] = [
+    ("prepare (in the workers when they run)", "commsledger/prepare.py", "prepare"),
+    ("  parse + validate", "commsledger/records.py", "parse_record"),
+    ("  identifiers", "commsledger/prepare.py", "identifiers_of"),
+    ("  seal", "privacy/keys.py", "seal"),
+    ("  wrap data key", "privacy/keys.py", "wrap"),
+    ("sequencer: duplicate check (catalog)", "commsledger/catalog.py", "record_seqs"),
+    ("sequencer: subject prefetch", "privacy/registry.py", "prefetch"),
+    ("sequencer: append", "commsledger/ingest.py", "_append"),
+    ("  subject resolve", "privacy/registry.py", "resolve"),
+    ("  log append (entry encode, leaf hash)", "ledger/log.py", "append"),
+    ("sequencer: commit", "commsledger/ingest.py", "commit"),
+    ("  data keys insert", "privacy/registry.py", "put_many"),
+    ("  subjects flush", "privacy/registry.py", "flush"),
+    ("  log commit (bundles, tiles, checkpoint)", "ledger/log.py", "commit"),
+    ("  catalog index", "commsledger/ingest.py", "_index"),
+    ("object writes, all (FileStore.put_many)", "ledger/store/file.py", "put_many"),
+    ("fsync, all", "~", "posix.fsync"),
+    ("SQLite execute, all", "~", "method 'execute' of 'sqlite3.Connection'"),
+    ("SQLite executemany, all", "~", "method 'executemany' of 'sqlite3.Connection'"),
+]
+VERIFY_PHASES: list[Phase] = [
+    ("scan chunks (in the workers when they run)", "ledger/verify.py", "scan_chunk"),
+    ("  payload locations (catalog query)", "commsledger/catalog.py", "payload_locations"),
+    ("  read entry bundles", "ledger/verify.py", "_bundle_entries"),
+    ("  read level-0 tiles", "ledger/verify.py", "_level0"),
+    ("  leaf hash", "ledger/merkle.py", "leaf_hash"),
+    ("  check entry", "ledger/verify.py", "_check_entry"),
+    ("    entry fields (JSON parse)", "ledger/entry.py", "chain_fields"),
+    ("    payload: read pack, hash, compare", "ledger/verify.py", "check"),
+    ("      pack's own index", "ledger/packs.py", "slot_index"),
+    ("join: rebuild the tree (main process)", "ledger/tiles.py", "append"),
+    ("join: checkpoint history", "ledger/fsck.py", "_history"),
+    ("join: superseded partial tiles", "ledger/fsck.py", "_superseded"),
+    ("join: consistency proofs", "ledger/fsck.py", "_consistency"),
+    ("SHA-256, all", "~", "openssl_sha256"),
+]
+
+
+def run(records: int, seed: int, work: Path) -> str:
+    """Profile an ingest of ``records`` records, then a verify of it; returns Markdown."""
+    data = dataset(work, records, seed)
+    folder = work / "profile"
+    ledgers = folder / "plain", folder / "profiled"
+    for ledger in ledgers:
+        shutil.rmtree(ledger, ignore_errors=True)
+    parts = []
+    for title, phases, task in (
+        ("Ingest", INGEST_PHASES, lambda ledger: _ingest(data.path, ledger)),
+        ("Verify", VERIFY_PHASES, _verify),
+    ):
+        plain, other = _timed(task, ledgers[0])
+        profiler = cProfile.Profile()
+        profiled, _ = _timed(task, ledgers[1], profiler)
+        stats = pstats.Stats(profiler)
+        parts.append(_markdown(title, records, seed, (plain, other, profiled), stats, phases))
+    return "\n".join(parts)
+
+
+def _timed(
+    task: Callable[[Path], None], ledger: Path, profiler: cProfile.Profile | None = None
+) -> tuple[float, float]:
+    """Seconds ``task`` took, and the CPUs other programs kept busy meanwhile (on average)."""
+    busy, mine = machine_busy(), _own_cpu()
+    start = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    task(ledger)
+    if profiler is not None:
+        profiler.disable()
+    seconds = time.perf_counter() - start
+    other = (machine_busy() - busy) - (_own_cpu() - mine)
+    return seconds, max(0.0, other) / seconds
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ingest(source: Path, ledger: Path) -> None:
+    with Register(Settings(data=ledger, workers=0)) as register, source.open("rb") as fh:
+        report = pipeline.ingest(register, pipeline.read_ndjson(fh))
+    if report.rejected_count:
+        raise RuntimeError(f"profile ingest rejected {report.rejected_count} records: {report.rejected[:3]}")
+
+
+def _verify(ledger: Path) -> None:
+    with Register(Settings(data=ledger, workers=0)) as register:
+        report = verify_register(register, workers=0)
+    if not report.ok:
+        raise RuntimeError(f"profile verify found problems: {report.to_json()['problems']}")
+
+
+def _markdown(
+    title: str,
+    records: int,
+    seed: int,
+    times: tuple[float, float, float],  # plain run, other programs' CPUs meanwhile, profiled run
+    stats: pstats.Stats,
+    phases: list[Phase],
+) -> str:
+    plain, other, profiled = times
+    text = io.StringIO()
+    stats.stream = text  # type: ignore[attr-defined]  # pstats has no typed setter for it
+    stats.sort_stats("tottime").print_stats(TOP)
+    top = text.getvalue()
+    top = top[top.find("   ncalls") :].rstrip()
+    lines = [
+        f"### {title}, in process, workers=0, {records:,} records (seed {seed})",
+        "",
+        f"{records / plain:,.0f} records/s plain ({plain:.1f} s, register open included; other "
+        f"programs kept {other:.2f} CPUs busy meanwhile); {profiled:.1f} s under cProfile, which "
+        "inflates Python-heavy code most.",
+        "",
+        "| phase (cumulative, under cProfile) | s | us/record |",
+        "|---|---:|---:|",
+    ]
+    raw = stats.stats  # type: ignore[attr-defined]  # {(file, line, func): (cc, nc, tt, ct, callers)}
+    for label, file, func in phases:
+        cum = sum(v[3] for (f, _l, fn), v in raw.items() if _matches(f, fn, file, func))
+        if cum >= 0.005:
+            shown = label.replace("  ", "&nbsp;&nbsp;")
+            lines.append(f"| {shown} | {cum:.2f} | {cum / records * 1e6:,.1f} |")
+    lines += ["", f"Top {TOP} functions by own time (tottime), under cProfile:", "", "```", top, "```", ""]
+    return "\n".join(lines)
+
+
+def _matches(file: str, func: str, want_file: str, want_func: str) -> bool:
+    if want_file == "~":  # a built-in: pstats names it "<built-in method posix.fsync>" and so on
+        return file == "~" and want_func in func
+    return func == want_func and file.endswith(want_file)
