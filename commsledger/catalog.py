@@ -55,7 +55,6 @@ class Catalog:
         # Derived and replayable from the ledger, so a lost last transaction is harmless.
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.execute("PRAGMA cache_size=-16000")  # 16 MB: the indexes of a busy batch
         self.conn.executescript(_SCHEMA)
         self._packs: dict[str, int] = {}
         self._subjects: dict[str, int] = {}
