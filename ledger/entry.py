@@ -108,6 +108,10 @@ def decode_entry(raw: bytes) -> Entry:
 def chain_fields(raw: bytes) -> tuple[int, str, str | None]:
     """(seq, prev, payload_sha256) of entry bytes, without building an ``Entry`` (verify's
     hot path); raises ``VerificationError`` (problem ``malformed``) like ``decode_entry``."""
+    return _chain_fields_parsed(raw)
+
+
+def _chain_fields_parsed(raw: bytes) -> tuple[int, str, str | None]:
     try:
         doc = orjson.loads(raw)
         sha = doc["payload_sha256"]

@@ -210,11 +210,10 @@ class _PayloadReader:
         data = self._read(name)
         if data is None:
             return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is missing")
-        body = data[offset : offset + length]
-        if len(body) != length:
+        if offset + length > len(data):
             return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is truncated")
-        digest = hashlib.sha256(body).digest()
-        if digest.hex() != expected:
+        digest = hashlib.sha256(memoryview(data)[offset : offset + length]).digest()
+        if digest != bytes.fromhex(expected):
             return Problem(seq, Kind.PAYLOAD_MISMATCH, "payload bytes do not hash to payload_sha256")
         if self._slots.get(offset) != (digest, length) or self._malformed:
             self._malformed = False  # one report for a broken pack structure

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from commsledger.errors import InvalidInput
 from ledger.canonical import canonical, canonical_fast
-from ledger.entry import decode_entry, encode_entry
+from ledger.entry import chain_fields, decode_entry, encode_entry
 
 texts = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Z", "Cc", "Cf")), max_size=40)
 ints = st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
@@ -62,6 +62,7 @@ def test_spliced_entry_equals_rfc8785_of_the_whole(
         envelope,
         prev,
     )
+    assert chain_fields(raw) == (seq, prev, sha)  # verify reads these in place: it must agree
 
 
 @pytest.mark.parametrize("value", [1.5, {"a": float("nan")}, {1: "x"}, {"é": 1}, 2**60, "\ud800"])
