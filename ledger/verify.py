@@ -13,12 +13,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from hashlib import sha256 as _sha256
 from typing import Protocol
+
+import orjson
 
 from commsledger.errors import Error, ObjectNotFound, VerificationError
 from ledger import layout
 from ledger.entry import chain_fields
-from ledger.merkle import leaf_hash
 from ledger.packs import slot_index
 from ledger.store import ObjectStore
 from ledger.tiles import iter_bundle
@@ -69,22 +71,51 @@ def scan_chunk(store: ObjectStore, index: PayloadIndex | None, start: int, end: 
     """Check entries ``start <= seq < end`` (whole bundles) of a log of ``size``."""
     chunk = Chunk(start, end)
     payloads = _PayloadReader(store, index, start, end)
-    prev_entry: str | None = None
-    prev_tile: str | None = None
+    leaves = chunk.leaves
+    prev_entry: bytes | None = None
+    prev_tile: bytes | None = None
     for bundle in range(start // TILE, (end + TILE - 1) // TILE):
         width = min(TILE, size - bundle * TILE)
         tile = _level0(store, bundle, width, chunk)
         for offset, raw in _bundle_entries(store, bundle, width, chunk):
             seq = bundle * TILE + offset
             tile_hash = tile[offset] if tile else None
-            leaf = None if raw is None else leaf_hash(raw)
-            chunk.leaves.append(leaf if leaf is not None else tile_hash)
-            if raw is not None and leaf is not None:
-                _check_entry(chunk, seq, raw, leaf, tile_hash, (prev_entry, prev_tile), payloads)
-            prev_entry = None if leaf is None else leaf.hex()
-            prev_tile = None if tile_hash is None else tile_hash.hex()
-    chunk.last_hash = prev_entry or prev_tile
+            leaf = None if raw is None else _sha256(b"\x00" + raw).digest()
+            leaves.append(leaf if leaf is not None else tile_hash)
+            if (
+                raw is not None
+                and leaf is not None
+                and not _intact(raw, seq, leaf, tile_hash, prev_entry, payloads)
+            ):
+                previous = (_hex(prev_entry), _hex(prev_tile))
+                _check_entry(chunk, seq, raw, leaf, tile_hash, previous, payloads)  # says what is wrong
+            elif seq == start and raw is not None:
+                chunk.first_prev = chain_fields(raw)[1]
+            prev_entry, prev_tile = leaf, tile_hash
+    last = prev_entry or prev_tile
+    chunk.last_hash = None if last is None else last.hex()
     return chunk
+
+
+def _hex(digest: bytes | None) -> str | None:
+    return None if digest is None else digest.hex()
+
+
+def _intact(
+    raw: bytes, seq: int, leaf: bytes, tile_hash: bytes | None, prev: bytes | None, payloads: _PayloadReader
+) -> bool:
+    """The common case in one pass: the entry parses, sits at its seq, matches its tile, links
+    to the entry before (or starts a chunk) and its payload hashes right."""
+    try:
+        doc = orjson.loads(raw)
+        if doc["seq"] != seq or tile_hash != leaf:
+            return False
+        if prev is not None and bytes.fromhex(doc["prev"]) != prev:
+            return False
+        sha = doc["payload_sha256"]
+        return sha is None or payloads.intact(seq, sha)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return False
 
 
 def _check_entry(
@@ -199,6 +230,20 @@ class _PayloadReader:
         self._data: bytes | None = None
         self._slots: dict[int, tuple[bytes, int]] = {}
         self._malformed = False
+
+    def intact(self, seq: int, expected: str) -> bool:
+        """Whether the payload is where the index says, unaltered (no report: see ``check``)."""
+        where = self.where.get(seq)
+        if not self.checked:
+            return True
+        if where is None:
+            return False
+        name, offset, length = where
+        data = self._read(name)
+        if data is None or offset + length > len(data) or self._malformed:
+            return False
+        digest = hashlib.sha256(memoryview(data)[offset : offset + length]).digest()
+        return digest == bytes.fromhex(expected) and self._slots.get(offset) == (digest, length)
 
     def check(self, seq: int, expected: str) -> Problem | None:
         if not self.checked:
