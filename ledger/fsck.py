@@ -224,19 +224,9 @@ def _join(
                 Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before")
             )
         last = chunk.last_hash
-        for leaf in chunk.leaves:
-            known = known and leaf is not None
-            if not known or leaf is None:
-                continue
-            tree.append(leaf)
-            if tree.size in signed and tree.root() != signed[tree.size].root:
-                report.problems.append(
-                    Problem(
-                        _last(tree.size),
-                        Kind.CHECKPOINT_MISMATCH,
-                        f"root at size {tree.size} differs from its signed checkpoint",
-                    )
-                )
+        known = known and None not in chunk.leaves  # past an unknowable leaf no root can be checked
+        if known:
+            _grow(tree, chunk.leaves, signed, report)
         for addr, data in tree.drain():
             if addr.level > 0:
                 partial[addr.level] = (addr, data)
@@ -246,6 +236,23 @@ def _join(
         for addr, data in partial.values():
             if addr.width < layout.TILE_WIDTH:
                 _compare_tile(store, addr, data, report)
+
+
+def _grow(
+    tree: TreeBuilder, leaves: list[bytes | None], signed: dict[int, Checkpoint], report: Report
+) -> None:
+    """Append ``leaves``, checking the root at every signed size they reach."""
+    base = tree.size
+    targets = sorted(n for n in signed if base < n <= base + len(leaves))
+    append = tree.append
+    done = 0
+    for target in [*targets, base + len(leaves)]:
+        for leaf in leaves[done : target - base]:
+            append(leaf)  # type: ignore[arg-type]  # None was ruled out by the caller
+        done = target - base
+        if target in signed and tree.root() != signed[target].root:
+            message = f"root at size {target} differs from its signed checkpoint"
+            report.problems.append(Problem(_last(target), Kind.CHECKPOINT_MISMATCH, message))
 
 
 def _compare_tile(store: ObjectStore, addr: TileAddr, data: bytes, report: Report) -> None:
