@@ -2,11 +2,77 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import isodate
 import phonenumbers
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ledger.store.s3 import S3Options
+
+
+def duration(text: str) -> timedelta:
+    """An ISO 8601 duration (``P10Y``, ``P3Y6M``, ``P90D``) as a timedelta from today."""
+    try:
+        parsed = isodate.parse_duration(text)
+    except (isodate.ISO8601Error, ValueError):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration such as P10Y or P90D") from None
+    if isinstance(parsed, timedelta):
+        return parsed
+    moment: timedelta = parsed.totimedelta(start=datetime.now(UTC))  # years and months: from today
+    return moment
+
+
+class S3Settings(BaseSettings):
+    """The ``s3`` object store. Credentials and endpoint also come from the usual AWS
+    variables (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``, ...) when these are unset.
+
+    ``require_lock``: refuse a bucket without Object Lock (and versioning).
+    ``ledger_retention``: retain-until for tiles, entry bundles and checkpoint history
+    (e.g. ``P10Y``), written in ``lock_mode``; ``payload_retention``: the default for payload
+    packs until a record's own retention date is known.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="COMMSLEDGER_S3_", extra="ignore")
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    require_lock: bool = False
+    lock_mode: str = "COMPLIANCE"
+    ledger_retention: str | None = None
+    payload_retention: str | None = None
+    attempts: int = 5
+
+    @field_validator("ledger_retention", "payload_retention")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            duration(value)
+        return value
+
+    @field_validator("lock_mode")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        if value.upper() not in ("COMPLIANCE", "GOVERNANCE"):
+            raise ValueError("must be COMPLIANCE or GOVERNANCE")
+        return value.upper()
+
+    def options(self) -> S3Options:
+        return S3Options(
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            access_key_id=self.access_key_id,
+            secret_access_key=self.secret_access_key,
+            require_lock=self.require_lock,
+            lock_mode=self.lock_mode,
+            ledger_retention=duration(self.ledger_retention) if self.ledger_retention else None,
+            payload_retention=duration(self.payload_retention) if self.payload_retention else None,
+            attempts=self.attempts,
+        )
 
 
 class Settings(BaseSettings):
@@ -27,6 +93,7 @@ class Settings(BaseSettings):
     origin: str = ""
     batch: int = 4096
     workers: int = -1
+    s3: S3Settings = Field(default_factory=S3Settings)
 
     @field_validator("default_region")
     @classmethod

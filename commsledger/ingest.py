@@ -173,13 +173,14 @@ class Sequencer:
     def _write(self) -> None:
         with_payload = [p for p in self._pending if p.sha is not None and p.sealed is not None]
         pack = build_pack([(p.sha, p.sealed) for p in with_payload if p.sha and p.sealed])
+        name = layout.pack_name(self._pending[0].seq, pack.sha256)
         if with_payload:
-            self.reg.store.put(layout.payload_pack_path(pack.name), pack.data)
+            self.reg.store.put(layout.payload_pack_path(name), pack.data)
         self.reg.keys.put_many(self._keys)
         self.reg.subjects.flush()
         self.reg.privacy.execute("COMMIT")
         self.reg.log.commit()
-        self._index(pack.name if with_payload else None, iter(pack.slots))
+        self._index(name if with_payload else None, iter(pack.slots))
 
     def _index(self, pack_name: str | None, slots: Iterator[Any]) -> None:
         catalog = self.reg.catalog

@@ -53,7 +53,7 @@ class Register:
         self.writer = self._lock is not None
         self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
         self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
-        self.store: ObjectStore = open_store(settings.store_url)
+        self.store: ObjectStore = open_store(settings.store_url, settings.s3.options())
         self.privacy = open_privacy_db(self.data / "privacy.db")
         self.keys = KeyStore(self.privacy, self.master)
         self.subjects = SubjectRegistry(self.privacy, self.master)

@@ -15,6 +15,7 @@ from commsledger.catalog import Catalog
 from commsledger.register import Register
 from ledger.fsck import Report, fsck
 from ledger.store import ObjectStore, open_store
+from ledger.store.s3 import S3Options
 from ledger.verify import Chunk, chunks_of, scan_chunk
 
 CHUNK_ENTRIES = 16384
@@ -29,11 +30,12 @@ def verify_register(
     """Check the register's whole ledger and every payload."""
     count = _workers(register.settings.workers if workers is None else workers)
     store_url, catalog_path = register.settings.store_url, register.catalog.path
+    s3 = register.settings.s3.options()
 
     def run(ranges: Sequence[tuple[int, int]], size: int) -> Iterator[Chunk]:
         scanned = _inline(register.store, register.catalog, ranges, size)
         if count and size >= PARALLEL_FROM:
-            scanned = _parallel(store_url, catalog_path, ranges, size, count)
+            scanned = _parallel(store_url, s3, catalog_path, ranges, size, count)
         for chunk in scanned:
             if progress is not None:
                 progress(chunk.end - chunk.start)
@@ -61,11 +63,16 @@ def _inline(
 
 
 def _parallel(
-    store_url: str, catalog_path: Path, ranges: Sequence[tuple[int, int]], size: int, workers: int
+    store_url: str,
+    s3: S3Options,
+    catalog_path: Path,
+    ranges: Sequence[tuple[int, int]],
+    size: int,
+    workers: int,
 ) -> Iterator[Chunk]:
     context = multiprocessing.get_context("spawn")
     window: deque[AsyncResult[Chunk]] = deque()
-    with context.Pool(workers, initializer=_init, initargs=(store_url, str(catalog_path))) as pool:
+    with context.Pool(workers, initializer=_init, initargs=(store_url, s3, str(catalog_path))) as pool:
         for start, end in ranges:
             window.append(pool.apply_async(_scan, (start, end, size)))
             if len(window) > 2 * workers:
@@ -77,9 +84,9 @@ def _parallel(
 _STATE: tuple[ObjectStore, Catalog] | None = None
 
 
-def _init(store_url: str, catalog_path: str) -> None:
+def _init(store_url: str, s3: S3Options, catalog_path: str) -> None:
     global _STATE
-    _STATE = (open_store(store_url), Catalog(Path(catalog_path)))
+    _STATE = (open_store(store_url, s3), Catalog(Path(catalog_path)))
 
 
 def _scan(start: int, end: int, size: int) -> Chunk:

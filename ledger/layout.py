@@ -9,6 +9,7 @@ builders produce (one key per object), so a listing can be mapped back without a
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from commsledger.errors import InvalidInput, VerificationError
 
@@ -16,12 +17,14 @@ TILE_WIDTH = 256
 MAX_LEVEL = 63
 MAX_INDEX = 2**64 - 1
 CHECKPOINT = "checkpoint"
+LEASE = "lease"  # our addition: the writers' lease (see ledger.lease)
 
 _TILE_PREFIX = "tile/"
 _ENTRIES_PREFIX = "tile/entries/"
 _HISTORY_PREFIX = "checkpoints/"
-_PAYLOAD_PREFIX = "payload/"
+_PAYLOAD_PREFIX = PAYLOAD_PREFIX = "payload/"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_PACK = re.compile(r"[0-9]{16}-[0-9a-f]{64}")
 _INDEX = re.compile(r"(?:x[0-9]{3}/)*[0-9]{3}")
 _WIDTH = re.compile(r"[1-9][0-9]{0,2}")
 _LEVEL = re.compile(r"0|[1-9][0-9]?")
@@ -66,12 +69,20 @@ def checkpoint_history_path(size: int) -> str:
     return f"{_HISTORY_PREFIX}{encode_index(size)}"
 
 
-def payload_pack_path(pack_sha256_hex: str) -> str:
-    """The key of a payload pack: ``payload/<first 2 hex>/<64 hex>``; raises ``InvalidInput``
-    unless the name is 64 lowercase hex digits."""
-    if not _HEX64.fullmatch(pack_sha256_hex):
-        raise InvalidInput("pack name is not 64 lowercase hex digits", field="pack_sha256")
-    return f"{_PAYLOAD_PREFIX}{pack_sha256_hex[:2]}/{pack_sha256_hex}"
+def pack_name(first_seq: int, sha256_hex: str) -> str:
+    """A payload pack's name: the first seq of its commit (16 digits, so names sort in log
+    order and a reader lists only the packs after the ones it knows) and its SHA-256."""
+    if not 0 <= first_seq < 10**16 or not _HEX64.fullmatch(sha256_hex):
+        raise InvalidInput("a pack is named by a seq below 10**16 and 64 lowercase hex digits", field="pack")
+    return f"{first_seq:016d}-{sha256_hex}"
+
+
+def payload_pack_path(name: str) -> str:
+    """The key of a payload pack: ``payload/<16 digit first seq>-<64 hex>``; raises
+    ``InvalidInput`` for a name ``pack_name`` would not make."""
+    if not _PACK.fullmatch(name):
+        raise InvalidInput("not a payload pack name", field="pack")
+    return _PAYLOAD_PREFIX + name
 
 
 def _bad(path: str, what: str) -> VerificationError:
@@ -126,9 +137,39 @@ def parse_checkpoint_history_path(path: str) -> int:
 
 
 def parse_payload_pack_path(path: str) -> str:
-    """``payload/<2 hex>/<64 hex>`` -> the pack's hex SHA-256; raises ``VerificationError``
-    for anything else."""
-    prefix, _, name = path.rpartition("/")
-    if not _HEX64.fullmatch(name) or prefix != f"{_PAYLOAD_PREFIX}{name[:2]}":
+    """``payload/<first seq>-<64 hex>`` -> the pack's name; raises ``VerificationError`` for
+    anything else."""
+    name = path.removeprefix(_PAYLOAD_PREFIX)
+    if name == path or not _PACK.fullmatch(name):
         raise _bad(path, "payload pack")
     return name
+
+
+def pack_first_seq(name: str) -> int:
+    return int(name[:16])
+
+
+class ObjectClass(StrEnum):
+    """What an object is, for the store's retention and locking decisions."""
+
+    CHECKPOINT = "checkpoint"  # the one mutable object of the log
+    LEASE = "lease"  # mutable: which writer may commit next
+    HISTORY = "history"
+    TILE = "tile"  # hash tiles and entry bundles
+    PAYLOAD = "payload"
+    OTHER = "other"
+
+
+def object_class(key: str) -> ObjectClass:
+    if key == CHECKPOINT:
+        return ObjectClass.CHECKPOINT
+    if key == LEASE:
+        return ObjectClass.LEASE
+    for prefix, kind in (
+        (_HISTORY_PREFIX, ObjectClass.HISTORY),
+        (_TILE_PREFIX, ObjectClass.TILE),
+        (_PAYLOAD_PREFIX, ObjectClass.PAYLOAD),
+    ):
+        if key.startswith(prefix):
+            return kind
+    return ObjectClass.OTHER

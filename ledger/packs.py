@@ -1,7 +1,8 @@
 """Payload packs: the sealed payloads of one commit, in one write-once object.
 
 Each payload is addressed by the SHA-256 of its ciphertext (the ``payload_sha256`` of its
-entry); a pack is named by the SHA-256 of the whole pack. One object per commit instead of
+entry); a pack is named by the first seq of its commit and the SHA-256 of the whole pack
+(``ledger.layout.pack_name``), so packs list in log order. One object per commit instead of
 one per record: creating a file costs ~60 us here and an S3 PUT far more, while a pack is
 written and fsync'd once and read back sequentially by ``verify``.
 
@@ -33,7 +34,7 @@ class Slot:
 
 @dataclass(frozen=True)
 class Pack:
-    name: str  # hex SHA-256 of ``data``
+    sha256: str  # hex SHA-256 of ``data``
     data: bytes
     slots: tuple[Slot, ...]
 
@@ -50,7 +51,7 @@ def build_pack(payloads: Sequence[tuple[bytes, bytes]]) -> Pack:
         slots.append(Slot(digest, offset, len(payload)))
         offset += len(payload)
     data = b"".join(parts)
-    return Pack(hashlib.sha256(data).hexdigest(), data, tuple(slots))
+    return Pack(hashlib.sha256(data).hexdigest(), data, tuple(slots))  # named by the caller
 
 
 def slot_index(data: bytes) -> tuple[dict[int, tuple[bytes, int]], bool]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a register in a temporary data dir, and the CLI run for real."""
+"""Shared fixtures: a register in a temporary data dir (on the ``file`` store and on a real S3
+server), the S3 server itself, and the CLI run for real."""
 
 from __future__ import annotations
 
@@ -12,9 +13,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_settings, unique_prefix
 
 from commsledger.config import Settings
 from commsledger.register import Register
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """SeaweedFS on loopback for the whole session, stopped by its PID at the end."""
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    try:
+        client = s3_client_for(server.endpoint)
+        client.create_bucket(Bucket=PLAIN_BUCKET)
+        client.create_bucket(Bucket=LOCKED_BUCKET, ObjectLockEnabledForBucket=True)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_client(s3_server: SeaweedS3) -> Any:
+    return s3_client_for(s3_server.endpoint)
 
 
 @pytest.fixture
@@ -22,9 +42,24 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+@pytest.fixture(params=["file", "s3"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(data_dir: Path) -> Settings:
-    return Settings(data=data_dir, workers=0, batch=64)
+def settings(data_dir: Path, store_kind: str, request: pytest.FixtureRequest) -> Settings:
+    """Settings of a fresh register: on the file store, and again on S3 (plain bucket)."""
+    if store_kind == "file":
+        return Settings(data=data_dir, workers=0, batch=64)
+    server: SeaweedS3 = request.getfixturevalue("s3_server")
+    return Settings(
+        data=data_dir,
+        workers=0,
+        batch=64,
+        store=f"s3://{PLAIN_BUCKET}/{unique_prefix()}",
+        s3=s3_settings(server),
+    )
 
 
 @pytest.fixture

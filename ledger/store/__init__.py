@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote, urlparse
 
 from commsledger.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ledger.store.s3 import S3Options
 
 
 @runtime_checkable
@@ -50,12 +53,19 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
-def open_store(url: str) -> ObjectStore:
-    """Open the object store named by ``url``; raises ``ConfigError`` for an unknown scheme."""
+def open_store(url: str, s3: S3Options | None = None) -> ObjectStore:
+    """Open the object store named by ``url``: ``file:///path`` (or a plain path) or
+    ``s3://bucket/prefix`` with ``s3`` options; raises ``ConfigError`` for anything else."""
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
         from ledger.store.file import FileStore
 
         path = unquote(parsed.path) if parsed.scheme else url
         return FileStore(Path(path))
-    raise ConfigError(f"unsupported object store URL scheme {parsed.scheme!r} (use file://)")
+    if parsed.scheme == "s3":
+        from ledger.store.s3 import S3Options, S3Store
+
+        if not parsed.netloc:
+            raise ConfigError(f"object store URL {url!r} names no bucket (s3://bucket/prefix)")
+        return S3Store(parsed.netloc, parsed.path, s3 or S3Options())
+    raise ConfigError(f"unsupported object store URL scheme {parsed.scheme!r} (use file:// or s3://)")

@@ -151,13 +151,29 @@ def test_checkpoint_history_path() -> None:
 
 
 def test_payload_pack_path() -> None:
-    name = "ab" + "0123456789abcdef" * 3 + "0123456789abcd"
+    sha = "ab" + "0123456789abcdef" * 3 + "0123456789abcd"
+    name = layout.pack_name(1234067, sha)
+    assert name == f"0000000001234067-{sha}"
     path = layout.payload_pack_path(name)
-    assert path == f"payload/ab/{name}"
+    assert path == f"payload/{name}"
     assert layout.parse_payload_pack_path(path) == name
-    for bad_name in ["", name.upper(), name[:-1], name + "0"]:
+    assert layout.pack_first_seq(name) == 1234067
+    assert sorted([layout.pack_name(900, sha), layout.pack_name(1000, sha)]) == [
+        layout.pack_name(900, sha),
+        layout.pack_name(1000, sha),
+    ]  # names sort in log order
+    for bad_sha in ["", sha.upper(), sha[:-1], sha + "0"]:
         with pytest.raises(InvalidInput):
-            layout.payload_pack_path(bad_name)
-    for bad in [f"payload/cd/{name}", f"payload/{name}", f"payload/ab/{name}/", f"x/ab/{name}"]:
+            layout.pack_name(1, bad_sha)
+    for bad in [f"payload/ab/{sha}", f"payload/{sha}", f"payload/{name}/", f"x/{name}", f"payload/1-{sha}"]:
         with pytest.raises(VerificationError):
             layout.parse_payload_pack_path(bad)
+
+
+def test_object_classes() -> None:
+    assert layout.object_class("checkpoint") is layout.ObjectClass.CHECKPOINT
+    assert layout.object_class("lease") is layout.ObjectClass.LEASE
+    assert layout.object_class("checkpoints/000") is layout.ObjectClass.HISTORY
+    assert layout.object_class("tile/0/000.p/3") is layout.ObjectClass.TILE
+    assert layout.object_class("tile/entries/000") is layout.ObjectClass.TILE
+    assert layout.object_class(f"payload/{layout.pack_name(0, 'a' * 64)}") is layout.ObjectClass.PAYLOAD

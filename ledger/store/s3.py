@@ -1,0 +1,256 @@
+"""The ``s3`` driver: the ledger on S3 or an S3-compatible store (MinIO, SeaweedFS), by boto3.
+
+Every write but the checkpoint is a conditional put (``If-None-Match: *``) carrying its
+SHA-256 checksum; identical bytes already stored count as success, other bytes are an
+``ObjectConflict``. The checkpoint is replaced with ``If-Match`` on the ETag of the bytes the
+writer last read: a compare-and-swap. On a bucket with Object Lock, ledger objects (tiles,
+entry bundles, checkpoint history) are written in a lock mode with a retain-until date set
+per deployment, payload packs with their own; ``open`` refuses a bucket whose versioning or
+lock does not match what the deployment requires.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from commsledger.errors import ConfigError, InvalidInput, ObjectConflict, ObjectNotFound, StoreError
+from ledger.layout import ObjectClass, object_class
+
+_NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
+_PRECONDITION = {"PreconditionFailed", "412"}
+
+
+@dataclass(frozen=True)
+class S3Options:
+    """How to reach the bucket and how to lock what is written (built from settings)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    require_lock: bool = False
+    lock_mode: str = "COMPLIANCE"
+    ledger_retention: timedelta | None = None
+    payload_retention: timedelta | None = None
+    attempts: int = 5
+    parallel: int = 8
+
+    @property
+    def locking(self) -> bool:
+        return self.require_lock or self.ledger_retention is not None or self.payload_retention is not None
+
+
+class S3Store:
+    """An ``ObjectStore`` in one bucket, under one key prefix."""
+
+    def __init__(self, bucket: str, prefix: str, options: S3Options, client: Any = None) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.options = options
+        self.url = f"s3://{bucket}/{self.prefix}"
+        self.client = client or _client(options)
+        self.versioned = self._check_bucket()
+        self._pool = ThreadPoolExecutor(max_workers=options.parallel, thread_name_prefix="s3put")
+
+    # -- the bucket ---------------------------------------------------------------------
+    def _check_bucket(self) -> bool:
+        """Raises ``ConfigError`` if the bucket is missing or not locked as required."""
+        try:
+            versioning: bool = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status") == "Enabled"
+            locked = self._lock_enabled()
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchBucket", "404"):
+                raise ConfigError(f"S3 bucket {self.bucket!r} does not exist") from exc
+            raise _store_error(exc, f"bucket {self.bucket}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable: {exc}") from exc
+        if self.options.locking and not locked:
+            raise ConfigError(f"S3 bucket {self.bucket!r} has no Object Lock, which this deployment requires")
+        if self.options.locking and not versioning:
+            raise ConfigError(f"S3 bucket {self.bucket!r} has versioning off; Object Lock needs it on")
+        return versioning
+
+    def _lock_enabled(self) -> bool:
+        try:
+            conf = self.client.get_object_lock_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) in ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration", "404"):
+                return False
+            raise
+        enabled: bool = conf.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+        return enabled
+
+    def _key(self, key: str) -> str:
+        if not key or any(part in ("", ".", "..") for part in key.split("/")):
+            raise InvalidInput(f"invalid object key {key!r}")
+        return self.prefix + key
+
+    # -- reading --------------------------------------------------------------------------
+    def get(self, key: str) -> bytes:
+        return self._get(key)[0]
+
+    def _get(self, key: str, **extra: Any) -> tuple[bytes, str]:
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
+            return found["Body"].read(), str(found["ETag"])
+        except ClientError as exc:
+            if _code(exc) in _NOT_FOUND:
+                raise ObjectNotFound(f"object {key} not found") from None
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable reading {key}: {exc}") from exc
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        if length <= 0:
+            return b""
+        return self._get(key, Range=f"bytes={offset}-{offset + length - 1}")[0]
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if _code(exc) in _NOT_FOUND:
+                return False
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable: {exc}") from exc
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys under ``prefix``, in lexicographic order."""
+        keys: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix + prefix
+            )
+            for page in pages:
+                keys.extend(item["Key"][len(self.prefix) :] for item in page.get("Contents", []))
+        except ClientError as exc:
+            raise _store_error(exc, prefix) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable listing {prefix}: {exc}") from exc
+        return iter(sorted(keys))
+
+    # -- writing --------------------------------------------------------------------------
+    def put(self, key: str, data: bytes) -> None:
+        """Write once: refused by the server if the key exists (then compared)."""
+        try:
+            self.client.put_object(**self._put_args(key, data), IfNoneMatch="*")
+        except ClientError as exc:
+            if _code(exc) not in _PRECONDITION:
+                raise _store_error(exc, key) from exc
+            if self._get(key)[0] != data:
+                raise ObjectConflict(f"object {key} already exists with different content") from None
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable writing {key}: {exc}") from exc
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Write several objects in parallel; returns when every one is stored."""
+        futures = [self._pool.submit(self.put, key, data) for key, data in items]
+        errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+
+    def replace(self, key: str, data: bytes, *, expected: bytes | None = None) -> None:
+        """Replace the mutable object; with ``expected``, only if it still holds those bytes."""
+        args = self._put_args(key, data)
+        try:
+            if expected == b"":
+                args["IfNoneMatch"] = "*"
+            elif expected is not None:
+                current, etag = self._current(key)
+                if current != expected:
+                    raise ObjectConflict(f"object {key} changed since it was read")
+                args["IfMatch"] = etag
+            self.client.put_object(**args)
+        except ClientError as exc:
+            if _code(exc) in _PRECONDITION:
+                raise ObjectConflict(f"object {key} changed since it was read") from None
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable writing {key}: {exc}") from exc
+
+    def _current(self, key: str) -> tuple[bytes, str]:
+        try:
+            return self._get(key)
+        except ObjectNotFound:
+            return b"", ""
+
+    def _put_args(self, key: str, data: bytes) -> dict[str, Any]:
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        args: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": self._key(key),
+            "Body": data,
+            "ChecksumSHA256": digest,
+        }
+        keep = self._retention(object_class(key))
+        if keep is not None:
+            args["ObjectLockMode"] = self.options.lock_mode
+            args["ObjectLockRetainUntilDate"] = datetime.now(UTC) + keep
+        return args
+
+    def _retention(self, kind: ObjectClass) -> timedelta | None:
+        if kind in (ObjectClass.TILE, ObjectClass.HISTORY):
+            return self.options.ledger_retention
+        if kind is ObjectClass.PAYLOAD:
+            return self.options.payload_retention
+        return None  # the checkpoint and the lease change: never locked by us
+
+    def delete(self, key: str) -> None:
+        """Remove an object (every version on a versioned bucket); ``StoreError`` if locked."""
+        full = self._key(key)
+        try:
+            if not self.versioned:
+                self.client.delete_object(Bucket=self.bucket, Key=full)
+                return
+            listing = self.client.list_object_versions(Bucket=self.bucket, Prefix=full)
+            for item in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
+                if item["Key"] == full:
+                    self.client.delete_object(Bucket=self.bucket, Key=full, VersionId=item["VersionId"])
+        except ClientError as exc:
+            if _code(exc) == "AccessDenied":
+                raise StoreError(f"object {key} is locked (Object Lock): it cannot be deleted yet") from exc
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable deleting {key}: {exc}") from exc
+
+
+def _client(options: S3Options) -> Any:
+    config = Config(
+        retries={"max_attempts": options.attempts, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=60,
+        max_pool_connections=max(10, options.parallel * 2),
+        s3={"addressing_style": "path"},
+    )
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=options.endpoint_url,
+        region_name=options.region,
+        aws_access_key_id=options.access_key_id,
+        aws_secret_access_key=options.secret_access_key,
+        config=config,
+    )
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _store_error(exc: ClientError, what: str) -> StoreError:
+    code = _code(exc)
+    if code == "AccessDenied":
+        return StoreError(f"S3 refused access to {what} (AccessDenied)")
+    return StoreError(f"S3 error on {what}: {code or exc}")
