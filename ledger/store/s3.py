@@ -66,7 +66,9 @@ class S3Store:
     def _check_bucket(self) -> bool:
         """Raises ``ConfigError`` if the bucket is missing or not locked as required."""
         try:
-            versioning: bool = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status") == "Enabled"
+            versioning: bool = (
+                self.client.get_bucket_versioning(Bucket=self.bucket).get("Status") == "Enabled"
+            )
             locked = self._lock_enabled()
         except ClientError as exc:
             if _code(exc) in ("NoSuchBucket", "404"):
