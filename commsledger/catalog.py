@@ -88,7 +88,7 @@ class Catalog:
     def set_size(self, size: int, acknowledged: int) -> None:
         self.conn.executemany(
             "INSERT OR REPLACE INTO meta(k, v) VALUES (?, ?)",
-            (("size", size), ("acknowledged", max(acknowledged, self.acknowledged))),
+            (("size", max(size, self.size)), ("acknowledged", max(acknowledged, self.acknowledged))),
         )
 
     def saw_checkpoint(self, size: int, root: bytes) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commsledger.catalog import Row
-from commsledger.errors import Error, ObjectNotFound
+from commsledger.errors import Error, NotFound, ObjectNotFound
 from commsledger.prepare import Prepared, Rejected, fingerprint
 from commsledger.register import Register
 from ledger import layout
@@ -55,28 +55,40 @@ class IngestReport:
 
 @dataclass(slots=True)
 class _Pending:
+    """A record or event waiting for its commit; ``seq`` is given under the writers' lease."""
+
     kind: str
     record_id: str
     subject: str | None
-    seq: int
+    envelope: bytes
     sha: bytes | None
     sealed: bytes | None
+    line: int = 0
+    fingerprint: bytes = b""
+    wrapped_key: bytes | None = None
+    seq: int = -1
 
 
 class Sequencer:
-    """Appends prepared records to the ledger and commits them in batches."""
+    """Collects prepared records and events, and commits them to the ledger in batches.
+
+    Nothing is appended before the commit: several writers may share one log, so the batch
+    gets its place only once this writer holds the lease, has caught up with what the others
+    committed, and has checked its records are still new.
+    """
 
     def __init__(self, register: Register, report: IngestReport) -> None:
         self.reg = register
         self.report = report
         self._fingerprints: dict[str, bytes] = {}
         self._pending: list[_Pending] = []
-        self._keys: list[tuple[str, bytes]] = []
-        self._records = 0
-        self._ts = utc_now()
+
+    @property
+    def _records(self) -> int:
+        return len(self._fingerprints)
 
     def process(self, chunk: list[Prepared | Rejected]) -> None:
-        """Sequence one chunk of prepare results (in input order)."""
+        """Take one chunk of prepare results (in input order); commits a full batch."""
         fresh = [p for p in chunk if isinstance(p, Prepared) and p.record_id not in self._fingerprints]
         stored = self.reg.catalog.record_seqs([p.record_id for p in fresh]) if fresh else {}
         self.reg.subjects.prefetch(
@@ -89,23 +101,27 @@ class Sequencer:
             if isinstance(item, Rejected):
                 self.report.reject(item.line, item.error)
             elif item.record_id in self._fingerprints:
-                self._repeat(item, self._fingerprints[item.record_id])
+                self._repeat(item.record_id, item.line, item.fingerprint, self._fingerprints[item.record_id])
             elif item.record_id in stored:
-                self._repeat(item, self._stored_fingerprint(stored[item.record_id]))
+                self._repeat(
+                    item.record_id,
+                    item.line,
+                    item.fingerprint,
+                    self._stored_fingerprint(stored[item.record_id]),
+                )
             else:
-                self._append(item)
+                self._take(item)
         if self._records >= self.reg.settings.batch:
             self.commit()
 
-    def _repeat(self, item: Prepared, previous: bytes | None) -> None:
-        if previous == item.fingerprint:
+    def _repeat(self, record_id: str, line: int, new: bytes, previous: bytes | None) -> None:
+        if previous == new:
             self.report.duplicates += 1
             return
         self.report.conflicts += 1
         why = "its data was erased or disposed of" if previous is None else "with different content"
         self.report.reject(
-            item.line,
-            f"conflict: record {item.record_id} is already recorded {why}; the first version stands",
+            line, f"conflict: record {record_id} is already recorded {why}; the first version stands"
         )
 
     def _stored_fingerprint(self, seq: int) -> bytes | None:
@@ -115,70 +131,75 @@ class Sequencer:
             return None
         try:
             plain = unseal(data_key, str(entry.record_id), self.reg.sealed(entry))
-        except ObjectNotFound:
+        except (ObjectNotFound, NotFound):
             return None
         return fingerprint(canonical_fast(entry.envelope), plain)
 
-    def _append(self, item: Prepared) -> None:
-        if not self._pending and not self.reg.privacy.in_transaction:
-            self.reg.privacy.execute("BEGIN IMMEDIATE")
-            self._ts = utc_now()
+    def _take(self, item: Prepared) -> None:
         subject = self.reg.subjects.resolve(item.identifiers)
-        seq = self.reg.log.append(
-            ts=self._ts,
-            kind="record",
-            record_id=item.record_id,
-            subject=subject,
-            envelope=item.envelope,
-            payload_sha256=item.sha.hex(),
-        )
-        self._pending.append(_Pending("record", item.record_id, subject, seq, item.sha, item.sealed))
-        self._keys.append((item.record_id, item.wrapped_key))
+        self._pending.append(
+            _Pending("record", item.record_id, subject, item.envelope, item.sha, item.sealed,
+                     item.line, item.fingerprint, item.wrapped_key)
+        )  # fmt: skip
         self._fingerprints[item.record_id] = item.fingerprint
-        self._records += 1
 
     def append_event(
         self, record_id: str, envelope: dict[str, Any], sha: bytes | None, sealed: bytes | None
-    ) -> int:
-        """Append a later event about a record (committed with the next ``commit``)."""
-        if not self._pending and not self.reg.privacy.in_transaction:
-            self.reg.privacy.execute("BEGIN IMMEDIATE")
-            self._ts = utc_now()
-        seq = self.reg.log.append(
-            ts=self._ts,
-            kind="event",
-            record_id=record_id,
-            subject=None,
-            envelope=canonical_fast(envelope),
-            payload_sha256=None if sha is None else sha.hex(),
-        )
-        self._pending.append(_Pending("event", record_id, None, seq, sha, sealed))
-        return seq
+    ) -> None:
+        """Queue a later event about a record (committed with the next ``commit``)."""
+        self._pending.append(_Pending("event", record_id, None, canonical_fast(envelope), sha, sealed))
 
     def commit(self) -> int:
-        """Make the pending batch durable; returns how many records it accepted."""
+        """Make the queued batch durable; returns how many records it accepted."""
         if not self._pending:
             return 0
-        try:
-            self._write()
-        except BaseException:
-            self._abandon()
-            raise
-        accepted = self._records
+        with self.reg.lease.hold():
+            try:
+                self._catch_up()
+                accepted = self._records if self._pending else 0
+                if self._pending:
+                    self._write()
+            except BaseException:
+                self._abandon()  # still under the lease: recovery may write
+                raise
         self.report.accepted += accepted
-        self._pending, self._keys, self._records = [], [], 0
+        self._pending = []
         self._fingerprints.clear()
         return accepted
 
+    def _catch_up(self) -> None:
+        """Load what other writers committed, and drop queued records one of them recorded."""
+        before = self.reg.log.refresh()
+        if self.reg.log.committed == before and self.reg.catalog.size >= before:
+            return
+        self.reg.sync_catalog()
+        ids = [p.record_id for p in self._pending if p.kind == "record"]
+        taken = self.reg.catalog.record_seqs(ids)
+        if not taken:
+            return
+        for p in self._pending:
+            if p.kind == "record" and p.record_id in taken:
+                self._repeat(p.record_id, p.line, p.fingerprint, self._stored_fingerprint(taken[p.record_id]))
+                del self._fingerprints[p.record_id]
+        self._pending = [p for p in self._pending if not (p.kind == "record" and p.record_id in taken)]
+
     def _write(self) -> None:
+        ts = utc_now()
+        for p in self._pending:
+            p.seq = self.reg.log.append(
+                ts=ts, kind=p.kind, record_id=p.record_id, subject=p.subject, envelope=p.envelope,
+                payload_sha256=None if p.sha is None else p.sha.hex(),
+            )  # fmt: skip
         with_payload = [p for p in self._pending if p.sha is not None and p.sealed is not None]
         pack = build_pack([(p.sha, p.sealed) for p in with_payload if p.sha and p.sealed])
         name = layout.pack_name(self._pending[0].seq, pack.sha256)
         if with_payload:
             self.reg.store.put(layout.payload_pack_path(name), pack.data)
-        self.reg.keys.put_many(self._keys)
+        self.reg.privacy.execute("BEGIN IMMEDIATE")
+        self.reg.keys.put_many((p.record_id, p.wrapped_key) for p in self._pending if p.wrapped_key)
         self.reg.subjects.flush()
         self.reg.privacy.execute("COMMIT")
+        self.reg.lease.renew()  # still ours: only then may the checkpoint move
         self.reg.log.commit()
         self._index(name if with_payload else None, iter(pack.slots))
 
@@ -210,10 +231,10 @@ class Sequencer:
         if self.reg.privacy.in_transaction:
             self.reg.privacy.execute("ROLLBACK")
         self.reg.subjects.discard_cache()
-        self._pending, self._keys, self._records = [], [], 0
+        self._pending = []
         self._fingerprints.clear()
         self.reg.catalog.rollback()
-        # Best effort: if the store is down this fails too, and the next open recovers.
+        # Best effort: if the store is down this fails too, and the next writer recovers.
         with contextlib.suppress(Error):
             self.reg.log.recover()
             self.reg.sync_catalog()

@@ -194,6 +194,7 @@ def add_events_bulk(
     unknown record before anything of the batch is committed."""
     report = IngestReport()
     sequencer = Sequencer(register, report)
+    register.refresh()  # records another writer committed since this one opened
     appended = sum(_append_events(register, sequencer, report, rid, lines) for rid, lines in items)
     sequencer.commit()
     report.accepted += appended

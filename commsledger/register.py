@@ -8,12 +8,11 @@ the writer has committed.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from commsledger.catalog import Catalog
 from commsledger.config import Settings
@@ -22,6 +21,7 @@ from commsledger.records import join
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import Entry
+from ledger.lease import Lease
 from ledger.log import Log
 from ledger.note import Signer
 from ledger.packs import iter_slots
@@ -29,7 +29,7 @@ from ledger.proof import build_proof
 from ledger.store import ObjectStore, open_store
 from privacy.db import open_privacy_db
 from privacy.identifiers import parse_identifier
-from privacy.keys import MasterKey, unseal
+from privacy.keys import MasterKey, unseal, write_secret_once
 from privacy.registry import KeyStore, SubjectRegistry
 
 MASTER_KEY = "master.key"
@@ -49,8 +49,7 @@ class Register:
         self.settings = settings
         self.data = settings.data.resolve()
         self.data.mkdir(parents=True, exist_ok=True)
-        self._lock: IO[str] | None = _try_lock(self.data / ".lock") if writer else None
-        self.writer = self._lock is not None
+        self.writer = writer
         self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
         self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
         self.store: ObjectStore = open_store(settings.store_url, settings.s3.options())
@@ -58,21 +57,23 @@ class Register:
         self.keys = KeyStore(self.privacy, self.master)
         self.subjects = SubjectRegistry(self.privacy, self.master)
         self.catalog = Catalog(self.data / "catalog.db")
+        self.lease = Lease(self.store)
         self.damage: str | None = None
         try:
-            self.log = Log.open(
-                self.store,
-                self.signer.verifier(),
-                self.signer if self.writer else None,
-                acknowledged=self.catalog.acknowledged,
-            )
             if self.writer:
-                self.sync_catalog()
+                with self.lease.hold():  # opening a writer may roll forward a crashed commit
+                    self.log = self._open_log(self.signer)
+                    self.sync_catalog()
+            else:
+                self.log = self._open_log(None)
         except (VerificationError, StoreError) as exc:
             if not tolerant:
                 raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
             self.damage = str(exc)
             self.log = Log(self.store, self.signer.verifier())
+
+    def _open_log(self, signer: Signer | None) -> Log:
+        return Log.open(self.store, self.signer.verifier(), signer, acknowledged=self.catalog.acknowledged)
 
     def __enter__(self) -> Register:
         return self
@@ -83,9 +84,6 @@ class Register:
     def close(self) -> None:
         self.catalog.close()
         self.privacy.close()
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
 
     # -- derived state -------------------------------------------------------------------
     def sync_catalog(self, *, progress: Any = None) -> int:
@@ -193,8 +191,16 @@ class Register:
     def checkpoint(self) -> tuple[Checkpoint, str]:
         """Sign a checkpoint of the committed log now (if it grew) and return it with its note."""
         if self.writer:
-            self.log.sign_now()
+            with self.lease.hold():
+                self.log.refresh()
+                self.log.sign_now()
         return self.log.checkpoint, self.log.note
+
+    def refresh(self) -> None:
+        """Catch up with what other writers committed (log and catalog)."""
+        self.log.refresh()
+        if self.writer and self.catalog.size < self.log.committed:
+            self.sync_catalog()
 
     def prove(self, record_id: str) -> dict[str, Any]:
         """A self-contained proof of the record's entries against the latest checkpoint."""
@@ -220,28 +226,13 @@ def load_signer(path: Path, origin: str) -> Signer:
     """The checkpoint signing key of this register, created (mode 0600) on first use."""
     if not path.exists():
         name = origin or f"commsledger.local/{secrets.token_hex(4)}"
-        signer = Signer.generate(name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(signer.skey() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_secret_once(path, (Signer.generate(name).skey() + "\n").encode())
     if os.stat(path).st_mode & 0o077:
         raise ConfigError(f"{path} is readable by other users; chmod 600 it")
     signer = Signer.from_skey(path.read_text().strip())
     if origin and origin != signer.name:
         raise ConfigError(f"this register's log is named {signer.name!r}, not {origin!r}")
     return signer
-
-
-def _try_lock(path: Path) -> IO[str] | None:
-    handle = path.open("a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
 
 
 def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None]:

@@ -38,6 +38,7 @@ class Log:
         self.origin = verifier.name
         self.checkpoint = Checkpoint(self.origin, 0, EMPTY_ROOT)
         self.note = ""
+        self._stored = b""  # the checkpoint's bytes as last read or written: the CAS baseline
         self._tree = TreeBuilder()
         self._bundles = BundleBuilder()
         self._last = GENESIS
@@ -80,7 +81,7 @@ class Log:
 
     def _load(self) -> None:
         try:
-            note = self.store.get(layout.CHECKPOINT).decode("utf-8", "replace")
+            stored = self.store.get(layout.CHECKPOINT)
         except ObjectNotFound:
             if next(iter(self.store.list("tile/")), None) is not None:
                 # Only a new log has no checkpoint: anything else lost it.
@@ -88,10 +89,11 @@ class Log:
                     "the checkpoint is missing but the log has history", problem="checkpoint_mismatch"
                 ) from None
             return
+        note = stored.decode("utf-8", "replace")
         cp = open_checkpoint(note, self.verifier)
         if cp.origin != self.origin:
             raise VerificationError(f"checkpoint is for log {cp.origin!r}, not {self.origin!r}")
-        self.checkpoint, self.note = cp, note
+        self.checkpoint, self.note, self._stored = cp, note, stored
         self._reset_to(cp.size)
         if self._tree.root() != cp.root:
             raise VerificationError(
@@ -153,9 +155,26 @@ class Log:
             return self.checkpoint
         note = sign_checkpoint(cp, self.signer)
         self.store.put(layout.checkpoint_history_path(cp.size), note.encode())
-        self.store.replace(layout.CHECKPOINT, note.encode())
-        self.checkpoint, self.note = cp, note
+        # Compare-and-swap: if another writer moved the checkpoint, this commit must not land
+        # (raises ObjectConflict; the caller rolls back and retries under the lease).
+        self.store.replace(layout.CHECKPOINT, note.encode(), expected=self._stored)
+        self.checkpoint, self.note, self._stored = cp, note, note.encode()
         return cp
+
+    def refresh(self) -> int:
+        """Catch up with commits made by other writers; returns the size it caught up from.
+
+        Call with nothing appended: the in-memory tree is reloaded from the stored checkpoint.
+        Raises ``VerificationError`` as ``open`` does if the stored log does not load.
+        """
+        before = self.checkpoint.size
+        try:
+            stored = self.store.get(layout.CHECKPOINT)
+        except ObjectNotFound:
+            stored = b""
+        if stored != self._stored or self._tree.size != self.checkpoint.size:
+            self._load()
+        return before
 
     def sign_now(self) -> Checkpoint:
         """Sign (again) a checkpoint of the committed log, e.g. for an empty log."""

@@ -97,11 +97,24 @@ def _wrap_aad(record_id: str) -> bytes:
 
 
 def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = f"{_HEADER}\n{base64.b64encode(os.urandom(KEY_SIZE)).decode()}\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    write_secret_once(path, text.encode())
+
+
+def write_secret_once(path: Path, data: bytes) -> None:
+    """Create ``path`` (mode 0600) with ``data``, whole or not at all; if another process
+    created it first, theirs stands (two writers starting on a new data dir at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, text.encode())
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()

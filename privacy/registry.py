@@ -140,16 +140,45 @@ class SubjectRegistry:
             "UPDATE subjects SET root = ? WHERE root = ?",
             ((self._root_of(old), old) for old in self._relinked),
         )
+        new = {self._indexes.get(n) or self.index(n): (n, p) for n, p in self._new_idents.items()}
         self._conn.executemany(
             "INSERT OR IGNORE INTO identifiers(ident, pseudonym) VALUES (?, ?)",
-            ((self._indexes.get(n) or self.index(n), p) for n, p in self._new_idents.items()),
+            ((i, p) for i, (_, p) in new.items()),
         )
+        self._merge_with_other_writers(new)
         self._new_subjects.clear()
         self._new_idents.clear()
         self._indexes.clear()
         self._relinked.clear()
         if len(self._root) >= _CACHE_LIMIT:  # the database holds every link now
             self._root.clear()
+
+    def _merge_with_other_writers(self, new: dict[bytes, tuple[str, str]]) -> None:
+        """Another process sharing this registry may have registered some of the same
+        identifiers first, under its own pseudonym: link ours into that person's group, so a
+        subject request finds the records of both (called inside the flush's transaction)."""
+        keys = list(new)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT ident, pseudonym FROM identifiers WHERE ident IN ({marks})"  # noqa: S608 - placeholders only
+            for ident, stored in self._conn.execute(query, chunk):
+                name, ours = new[ident]
+                if stored != ours:
+                    self._ident[name] = stored
+                    self._join_groups(ours, stored)
+
+    def _join_groups(self, ours: str, theirs: str) -> None:
+        roots = [self._stored_root(ours), self._stored_root(theirs)]
+        keep, other = sorted(roots)
+        if keep != other:
+            self._conn.execute("UPDATE subjects SET root = ? WHERE root = ?", (keep, other))
+            self._root.clear()
+            self._combos.clear()
+
+    def _stored_root(self, pseudonym: str) -> str:
+        row = self._conn.execute("SELECT root FROM subjects WHERE pseudonym = ?", (pseudonym,)).fetchone()
+        return pseudonym if row is None else str(row[0])
 
     def lookup(self, identifier: Identifier | str) -> list[str]:
         """Every pseudonym of the person named by ``identifier`` (empty if unknown)."""

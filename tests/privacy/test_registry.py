@@ -46,3 +46,18 @@ def test_no_identifier_is_stored_in_plain_form(tmp_path: Path) -> None:
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("privacy.db*"))
     assert b"alice.secret" not in stored
     assert b"7700900999" not in stored
+
+
+def test_two_writers_registering_one_person_end_up_linked(tmp_path: Path) -> None:
+    """Two processes share the registry; both meet the same new e-mail before either flushed."""
+    master = MasterKey.load_or_create(tmp_path / "master.key")
+    first = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), master)
+    second = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), master)
+    a = first.resolve(["email:shared@example.com", "phone:+447700900111"])
+    b = second.resolve(["email:shared@example.com", "customer:C-9"])
+    assert a != b  # neither saw the other's: two pseudonyms
+    first.flush()
+    second.flush()  # the e-mail is already taken: second's person joins first's
+    for registry in (first, second):
+        for name in ("email:shared@example.com", "phone:+447700900111", "customer:C-9"):
+            assert registry.lookup(name) == sorted([a, b])
