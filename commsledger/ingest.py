@@ -125,6 +125,8 @@ class Sequencer:
         )
 
     def _stored_fingerprint(self, seq: int) -> bytes | None:
+        if seq >= self.reg.log.committed:  # another writer committed it after this one loaded
+            self.reg.log.refresh()
         entry = self.reg.log.entry(seq)
         data_key = self.reg.keys.data_key(str(entry.record_id))
         if data_key is None:
