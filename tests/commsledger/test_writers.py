@@ -56,12 +56,12 @@ def test_four_concurrent_writers_leave_one_linear_log_with_every_record_once(
 
         reader.refresh()  # a reader follows what the writers committed
         assert reader.log.committed == len(records)
-        ids = [e.record_id for e in reader.log.entries()]
+        ids = [str(e.record_id) for e in reader.log.entries()]
         assert sorted(ids) == sorted(r["id"] for r in records)  # each exactly once
         assert reader.show(records[STEP]["id"])["id"] == records[STEP]["id"]
     with Register(settings) as reg:
         report = verify_register(reg, workers=0)
-        assert report.ok, report.to_json()["problems"][:5]
+        assert report.ok, report.to_json()["problems"]
         assert report.entries == len(records)
 
 
