@@ -231,3 +231,41 @@ def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) 
         wants_json(ctx, as_json),
         lambda: out.print(f"catalog rebuilt: {count} entries"),
     )
+
+
+@app.command()
+def migrate(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="the target store URL: file:///path or s3://bucket/prefix")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy the register's object store to another store and verify the copy there.
+
+    Writers wait while it runs. Run it again after an interruption: it carries on. Then set
+    COMMSLEDGER_STORE to the new URL.
+    """
+    from commsledger.migration import migrate as run_migrate
+    from commsledger.migration import objects_to_copy
+
+    with (
+        register_for(ctx, data) as register,
+        progress_bar("migrate", objects_to_copy(register)) as advance,
+    ):
+        doc = run_migrate(register, to, progress=advance)
+    emit(doc, wants_json(ctx, as_json), lambda: _migrate_human(doc))
+    if not doc["verify"]["ok"]:
+        raise typer.Exit(1)
+
+
+def _migrate_human(doc: dict[str, Any]) -> None:
+    verdict = (
+        "verified" if doc["verify"]["ok"] else f"{len(doc['verify']['problems'])} problem(s) in the copy"
+    )
+    out.print(
+        f"{doc['entries']} entries: {doc['copied']} objects copied ({doc['bytes']:,} bytes), "
+        f"{doc['skipped']} already there; {verdict}. Set COMMSLEDGER_STORE={doc['to']} to use it.",
+        markup=False,
+    )
+    for p in doc["verify"]["problems"][:20]:
+        out.print(f"  seq {p['seq']}: {p['kind']}: {p['detail']}", markup=False, highlight=False)
