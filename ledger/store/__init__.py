@@ -7,6 +7,7 @@ plain path) for the embedded default; ``s3://bucket/prefix`` at scale.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote, urlparse
@@ -31,6 +32,11 @@ class ObjectStore(Protocol):
     - ``replace`` is for the one mutable object; with ``expected`` it is a compare-and-swap
       that raises ``ObjectConflict`` when the current bytes differ (``b""`` = must not exist).
     - ``delete`` removes an object where the store allows it (idempotent: absent is success).
+    - Retention: ``put(..., retain_until=t)`` asks the store to keep the object at least until
+      ``t``; ``retain`` extends that later (never shortens it); ``legal_hold`` sets or clears a
+      hold that keeps the object whatever its date. A store that can enforce these (S3 with
+      Object Lock) does, and ``delete`` then fails with ``StoreError``; one that cannot (a
+      plain folder, a bucket without lock) accepts the calls and returns False.
     - Failures of the medium raise ``StoreError`` (never a vendor exception).
     """
 
@@ -42,7 +48,7 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes, *, retain_until: datetime | None = None) -> None: ...
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None: ...
 
@@ -51,6 +57,10 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> Iterator[str]: ...
 
     def delete(self, key: str) -> None: ...
+
+    def retain(self, key: str, until: datetime) -> bool: ...
+
+    def legal_hold(self, key: str, on: bool) -> bool: ...
 
 
 def open_store(url: str, s3: S3Options | None = None) -> ObjectStore:

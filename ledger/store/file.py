@@ -12,6 +12,7 @@ import fcntl
 import os
 import secrets
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from commsledger.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
@@ -57,7 +58,7 @@ class FileStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, retain_until: datetime | None = None) -> None:
         self.put_many([(key, data)])
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
@@ -151,6 +152,13 @@ class FileStore:
         except OSError as exc:
             raise StoreError(f"cannot delete object {key}: {exc.strerror}") from exc
         _fsync_dir(path.parent)
+
+    def retain(self, key: str, until: datetime) -> bool:
+        """A folder cannot enforce retention (anyone with the rights can delete a file)."""
+        return False
+
+    def legal_hold(self, key: str, on: bool) -> bool:
+        return False
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -144,10 +144,11 @@ class S3Store:
         return iter(sorted(keys))
 
     # -- writing --------------------------------------------------------------------------
-    def put(self, key: str, data: bytes) -> None:
-        """Write once: refused by the server if the key exists (then compared)."""
+    def put(self, key: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+        """Write once: refused by the server if the key exists (then compared). On a locked
+        bucket ``retain_until`` is the object's lock date (at least the configured default)."""
         try:
-            self.client.put_object(**self._put_args(key, data), IfNoneMatch="*")
+            self.client.put_object(**self._put_args(key, data, retain_until), IfNoneMatch="*")
         except ClientError as exc:
             if _code(exc) not in _PRECONDITION:
                 raise _store_error(exc, key) from exc
@@ -189,7 +190,7 @@ class S3Store:
         except ObjectNotFound:
             return b"", ""
 
-    def _put_args(self, key: str, data: bytes) -> dict[str, Any]:
+    def _put_args(self, key: str, data: bytes, retain_until: datetime | None = None) -> dict[str, Any]:
         digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
         args: dict[str, Any] = {
             "Bucket": self.bucket,
@@ -197,11 +198,18 @@ class S3Store:
             "Body": data,
             "ChecksumSHA256": digest,
         }
-        keep = self._retention(object_class(key))
-        if keep is not None:
+        until = self._retain_until(object_class(key), retain_until)
+        if until is not None:
             args["ObjectLockMode"] = self.options.lock_mode
-            args["ObjectLockRetainUntilDate"] = datetime.now(UTC) + keep
+            args["ObjectLockRetainUntilDate"] = until
         return args
+
+    def _retain_until(self, kind: ObjectClass, asked: datetime | None) -> datetime | None:
+        keep = self._retention(kind)
+        dates = [d for d in (asked, None if keep is None else datetime.now(UTC) + keep) if d is not None]
+        if not dates or not self.options.locking or kind in (ObjectClass.CHECKPOINT, ObjectClass.LEASE):
+            return None
+        return max(dates)
 
     def _retention(self, kind: ObjectClass) -> timedelta | None:
         if kind in (ObjectClass.TILE, ObjectClass.HISTORY):
@@ -227,6 +235,54 @@ class S3Store:
             raise _store_error(exc, key) from exc
         except BotoCoreError as exc:
             raise StoreError(f"S3 endpoint unreachable deleting {key}: {exc}") from exc
+
+    def retain(self, key: str, until: datetime) -> bool:
+        """Extend the object's lock to ``until`` (a later date only: S3 refuses to shorten a
+        compliance lock, and we never ask it to shorten any)."""
+        if not self.options.locking:
+            return False
+        mode, current = self._lock_of(key)
+        if current is not None and current >= until:
+            return True
+        retention = {"Mode": mode or self.options.lock_mode, "RetainUntilDate": until}
+        try:
+            self.client.put_object_retention(Bucket=self.bucket, Key=self._key(key), Retention=retention)
+        except ClientError as exc:
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable locking {key}: {exc}") from exc
+        return True
+
+    def _lock_of(self, key: str) -> tuple[str | None, datetime | None]:
+        """(mode, retain-until) of an object's lock, (None, None) when it has none."""
+        try:
+            found = self.client.get_object_retention(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _code(exc) in _NOT_FOUND:
+                raise ObjectNotFound(f"object {key} not found") from None
+            if _code(exc) in ("NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"):
+                return None, None
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable reading the lock of {key}: {exc}") from exc
+        retention = found.get("Retention", {})
+        return retention.get("Mode"), retention.get("RetainUntilDate")
+
+    def legal_hold(self, key: str, on: bool) -> bool:
+        """Set or clear the object's S3 legal hold (a locked bucket only)."""
+        if not self.options.locking:
+            return False
+        try:
+            self.client.put_object_legal_hold(
+                Bucket=self.bucket, Key=self._key(key), LegalHold={"Status": "ON" if on else "OFF"}
+            )
+        except ClientError as exc:
+            if _code(exc) in _NOT_FOUND:
+                raise ObjectNotFound(f"object {key} not found") from None
+            raise _store_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"S3 endpoint unreachable holding {key}: {exc}") from exc
+        return True
 
 
 def _client(options: S3Options) -> Any:

@@ -115,3 +115,55 @@ def test_every_put_carries_a_checksum_the_server_checks(s3_server: SeaweedS3, s3
         "XAmzContentSHA256Mismatch",
         "InvalidDigest",
     )
+
+
+def _pack(n: int) -> str:
+    return layout.payload_pack_path(layout.pack_name(n, f"{n:064x}"))
+
+
+def test_a_payload_is_locked_until_the_date_its_records_need(locked: S3Store, s3_client: Any) -> None:
+    """A commit's pack is kept as long as its longest-kept record needs, not just the default."""
+    need = datetime.now(UTC) + timedelta(days=400)
+    locked.put(_pack(1), b"sealed", retain_until=need)
+    head = s3_client.head_object(Bucket=LOCKED_BUCKET, Key=locked.prefix + _pack(1))
+    assert abs(head["ObjectLockRetainUntilDate"] - need) < timedelta(seconds=1)
+    locked.put(_pack(2), b"sealed", retain_until=datetime.now(UTC))  # earlier than the default
+    head = s3_client.head_object(Bucket=LOCKED_BUCKET, Key=locked.prefix + _pack(2))
+    assert head["ObjectLockRetainUntilDate"] > datetime.now(UTC) + timedelta(days=1)
+
+
+def test_retention_is_extended_never_shortened(locked: S3Store, s3_client: Any) -> None:
+    locked.put(_pack(3), b"sealed")
+    later = datetime.now(UTC) + timedelta(days=90)
+    assert locked.retain(_pack(3), later)
+    assert locked.retain(_pack(3), datetime.now(UTC) + timedelta(days=10))  # asks for less: kept
+    head = s3_client.head_object(Bucket=LOCKED_BUCKET, Key=locked.prefix + _pack(3))
+    assert abs(head["ObjectLockRetainUntilDate"] - later) < timedelta(seconds=1)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+
+
+def test_a_legal_hold_keeps_an_object_until_it_is_released(s3_server: SeaweedS3, s3_client: Any) -> None:
+    """On a locked bucket with no retention for payloads, only the hold keeps the object."""
+    store = open_store(f"s3://{LOCKED_BUCKET}/{unique_prefix()}", s3_options(s3_server, require_lock=True))
+    assert isinstance(store, S3Store)
+    store.put(_pack(4), b"sealed")
+    assert store.legal_hold(_pack(4), True)
+    head = s3_client.head_object(Bucket=LOCKED_BUCKET, Key=store.prefix + _pack(4))
+    assert head["ObjectLockLegalHoldStatus"] == "ON"
+    with pytest.raises(StoreError, match="locked"):
+        store.delete(_pack(4))
+    assert store.exists(_pack(4))
+    assert store.legal_hold(_pack(4), False)
+    store.delete(_pack(4))
+    assert not store.exists(_pack(4))
+
+
+def test_stores_that_cannot_lock_say_so(s3_server: SeaweedS3, tmp_path: Any) -> None:
+    plain = open_store(f"s3://{PLAIN_BUCKET}/{unique_prefix()}", s3_options(s3_server))
+    folder = open_store((tmp_path / "objects").as_uri())
+    for store in (plain, folder):
+        store.put(_pack(5), b"sealed", retain_until=datetime.now(UTC) + timedelta(days=1))
+        assert not store.retain(_pack(5), datetime.now(UTC) + timedelta(days=2))
+        assert not store.legal_hold(_pack(5), True)
+        store.delete(_pack(5))  # nothing was locked
+        assert not store.exists(_pack(5))
