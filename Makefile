@@ -37,6 +37,7 @@ test: dev
 
 bench: dev
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.s3
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -152,10 +152,10 @@ def refresh(name: str, body: str, path: Path = RESULTS) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def command_line() -> str:
+def command_line(module: str = "benchmarks.run") -> str:
     """How this run was started, with any COMMSLEDGER_* settings in front."""
     settings = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("COMMSLEDGER_")]
-    return " ".join([*settings, "python -m benchmarks.run", *sys.argv[1:]])
+    return " ".join([*settings, f"python -m {module}", *sys.argv[1:]])
 
 
 def _cpu_model() -> str:

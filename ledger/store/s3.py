@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,8 +60,13 @@ class S3Store:
         self.options = options
         self.url = f"s3://{bucket}/{self.prefix}"
         self.client = client or _client(options)
+        self.requests: Counter[str] = Counter()  # S3 calls by operation (PutObject, ...), retries too
+        self.client.meta.events.register("before-call.s3", self._count)
         self.versioned = self._check_bucket()
         self._pool = ThreadPoolExecutor(max_workers=options.parallel, thread_name_prefix="s3put")
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.requests[model.name] += 1
 
     # -- the bucket ---------------------------------------------------------------------
     def _check_bucket(self) -> bool:
