@@ -141,8 +141,13 @@ class Register:
     def record_entries(self, record_id: str) -> list[Entry]:
         """The record's own entry, then its later entries; raises ``NotFound``."""
         seqs = self.catalog.history(record_id)
+        if not seqs and self.log.refresh() < self.log.committed:  # another writer recorded it since
+            self.sync_catalog()
+            seqs = self.catalog.history(record_id)
         if not seqs:
             raise NotFound(f"no record with id {record_id!r}")
+        if seqs[-1] >= self.log.committed:  # the catalog is ahead of this process's view of the log
+            self.log.refresh()
         return [self.log.entry(seq) for seq in seqs]
 
     def payload(self, entry: Entry) -> dict[str, Any] | None:
@@ -199,7 +204,7 @@ class Register:
     def refresh(self) -> None:
         """Catch up with what other writers committed (log and catalog)."""
         self.log.refresh()
-        if self.writer and self.catalog.size < self.log.committed:
+        if self.catalog.size < self.log.committed:  # the catalog is derived: any process may extend it
             self.sync_catalog()
 
     def prove(self, record_id: str) -> dict[str, Any]:

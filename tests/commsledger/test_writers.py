@@ -87,3 +87,13 @@ def test_a_writer_waits_for_the_lease_and_then_sees_the_other_writers_records(
 
 def json_line(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc).encode()
+
+
+def test_a_reader_opened_earlier_reads_what_a_writer_recorded_later(settings: Settings) -> None:
+    with Register(settings) as writer:
+        pipeline.ingest(writer, ((n, json_line(record(n))) for n in range(1, 11)))
+        with Register(settings, writer=False) as reader:
+            assert reader.show("crm-000010")["id"] == "crm-000010"
+            pipeline.ingest(writer, ((n, json_line(record(n))) for n in range(11, 21)))
+            assert reader.show("crm-000020")["body"] == record(20)["body"]  # same partial bundle
+            assert reader.log.committed == 20
