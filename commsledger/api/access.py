@@ -22,7 +22,12 @@ AccessReader = Annotated[Caller, allowed(Permission.ACCESS_LOG_READ, "access_log
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-@router.get("/access-log", response_model=AccessLogOut, responses=errors(401, 403, 422, 503))
+@router.get(
+    "/access-log",
+    response_model=AccessLogOut,
+    response_model_exclude_none=True,
+    responses=errors(401, 403, 422, 503),
+)
 def search_access_log(
     service: ServiceDep,
     caller: AccessReader,

@@ -113,7 +113,7 @@ def _answer(done: Ingested) -> Response:
     report = done.report
     doc = report.to_json()
     if report.per_line:
-        doc["results"] = [_line(done, *item) for item in report.lines]
+        doc["results"] = [_line(done, *item) for item in sorted(report.lines)]
     status = 201 if report.accepted else 200
     return Response(orjson.dumps(doc), status_code=status, media_type="application/json")
 

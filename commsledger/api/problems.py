@@ -80,8 +80,8 @@ async def answer(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal error answering %s %s: %s", request.method, _route(request), type(exc).__name__)
         return problem(500, "internal error")
     extra: dict[str, Any] = {"kind": exc.kind}
-    if isinstance(exc, InvalidInput) and exc.field:
-        extra["errors"] = [{"field": exc.field, "message": str(exc).removeprefix(f"{exc.field}: ")}]
+    if isinstance(exc, InvalidInput):
+        extra["errors"] = _named_fields(exc)
     if isinstance(exc, Conflict):
         extra.update(exc.extra)
     return problem(status, str(exc), headers=_headers(exc), **extra)
@@ -105,6 +105,21 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if {"field": field, "message": message} not in found:
             found.append({"field": field, "message": message})
+    return found
+
+
+def _named_fields(exc: InvalidInput) -> list[dict[str, str]]:
+    """The fields an ``InvalidInput`` names: its ``field``, or each ``field: message`` part of a
+    record's validation message (``records.describe`` joins them with ``; ``)."""
+    if exc.field:
+        return [{"field": exc.field, "message": str(exc).removeprefix(f"{exc.field}: ")}]
+    found = []
+    for part in str(exc).split("; "):
+        field, sep, message = part.partition(": ")
+        if sep and field and " " not in field:
+            found.append({"field": field, "message": message})
+        else:
+            found.append({"field": "body", "message": part})
     return found
 
 
