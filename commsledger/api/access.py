@@ -25,7 +25,7 @@ Text = Annotated[str | None, Query(max_length=200)]
 @router.get(
     "/access-log",
     response_model=AccessLogOut,
-    response_model_exclude_none=True,
+    response_model_exclude_unset=True,
     responses=errors(401, 403, 422, 503),
 )
 def search_access_log(

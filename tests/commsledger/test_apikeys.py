@@ -21,7 +21,8 @@ def test_a_key_authenticates_as_its_name_and_role_and_only_its_hash_is_kept(
 ) -> None:
     token = keys.create("crm-prod", Role.INGEST)
     info = keys.authenticate(token)
-    assert info is not None and (info.name, info.role) == ("crm-prod", Role.INGEST)
+    assert info is not None
+    assert (info.name, info.role) == ("crm-prod", Role.INGEST)
     secret = token.rsplit("_", 1)[1]
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert secret.encode() not in stored

@@ -11,7 +11,8 @@ from typing import Any
 def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any, tmp_path: Path) -> None:
     created = cli("keys", "create", "--role", "auditor", "--name", "aud-1", "--json")
     assert created.code == 0, created.stderr
-    assert created.json["key"].startswith("cl_") and created.json["role"] == "auditor"
+    assert created.json["key"].startswith("cl_")
+    assert created.json["role"] == "auditor"
     listed = cli("keys", "list", "--json")
     assert [k["name"] for k in listed.json["keys"]] == ["aud-1"]
     assert created.json["key"] not in listed.stdout
@@ -20,7 +21,8 @@ def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any,
     assert "unknown role" in cli("keys", "create", "--role", "root", "--name", "x").stderr
     verified = cli("verify", "--access-log", "--json")
     assert verified.code == 0, verified.stderr
-    assert verified.json["ok"] and verified.json["entries"] == 3
+    assert verified.json["ok"]
+    assert verified.json["entries"] == 3
 
 
 def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: Path, tmp_path: Path) -> None:
@@ -35,5 +37,6 @@ def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: P
     assert proved.code == 0, proved.stderr
     assert json.loads(out.read_text())["record_id"] == access_id
     checked = cli("check-proof", str(out), "--json")
-    assert checked.code == 0 and checked.json["ok"]
+    assert checked.code == 0
+    assert checked.json["ok"]
     assert cli("prove", "a-nope", "--access-log").code == 1

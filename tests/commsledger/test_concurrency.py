@@ -31,10 +31,10 @@ def test_the_gate_lets_one_in_queues_a_few_and_refuses_the_rest() -> None:
     waiter.start()
     time.sleep(0.1)
     assert gate.saturated
-    with pytest.raises(Busy) as refused:
-        with gate.enter():
-            pass
-    assert refused.value.retry_after is not None and refused.value.retry_after >= 1
+    with pytest.raises(Busy) as refused, gate.enter():
+        pass
+    assert refused.value.retry_after is not None
+    assert refused.value.retry_after >= 1
     release.set()
     holder.join()
     waiter.join()
@@ -46,10 +46,14 @@ def test_the_gate_lets_one_in_queues_a_few_and_refuses_the_rest() -> None:
 def test_the_pool_lends_each_object_to_one_caller_and_drops_broken_ones() -> None:
     made: list[int] = []
     closed: list[int] = []
-    pool: ReaderPool[int] = ReaderPool(lambda: made.append(len(made)) or made[-1], 1, 0.1, closed.append)
-    with pool.lend() as first:
-        with pytest.raises(Busy), pool.lend():
-            pass
+
+    def make() -> int:
+        made.append(len(made))
+        return made[-1]
+
+    pool: ReaderPool[int] = ReaderPool(make, 1, 0.1, closed.append)
+    with pool.lend() as first, pytest.raises(Busy), pool.lend():
+        pass
     with pool.lend() as again:
         assert again == first  # lent again, not made again
     with pytest.raises(InvalidInput), pool.lend():

@@ -49,7 +49,10 @@ def test_jobs_run_one_at_a_time_and_failures_are_reported() -> None:
     finally:
         scheduler.shutdown()
     assert most[0] == 1
-    assert state["broken"]["last_ok"] is False and state["broken"]["last_error"] == "store down"
-    assert state["slow"]["last_ok"] is True and state["slow"]["next_run"] is not None
-    assert ("broken", False) in outcomes and ("slow", True) in outcomes
+    assert state["broken"]["last_ok"] is False
+    assert state["broken"]["last_error"] == "store down"
+    assert state["slow"]["last_ok"] is True
+    assert state["slow"]["next_run"] is not None
+    assert ("broken", False) in outcomes
+    assert ("slow", True) in outcomes
     assert not scheduler.running

@@ -68,8 +68,10 @@ def test_ndjson_gives_a_result_per_line(live: Live) -> None:
     assert results[1] == {"line": 1, "id": "crm-000002", "status": "accepted", "seq": 1}
     assert results[2]["status"] == "rejected"
     assert results[3]["status"] == "duplicate"
-    assert results[4]["status"] == "conflict" and len(results[4]["stored_hash"]) == 64
-    assert results[5]["status"] == "rejected" and results[5]["error"].startswith("channel:")
+    assert results[4]["status"] == "conflict"
+    assert len(results[4]["stored_hash"]) == 64
+    assert results[5]["status"] == "rejected"
+    assert results[5]["error"].startswith("channel:")
 
 
 def test_bad_input_is_problem_json_naming_every_field_without_its_value(live: Live) -> None:
@@ -80,7 +82,8 @@ def test_bad_input_is_problem_json_naming_every_field_without_its_value(live: Li
         assert answer.headers["content-type"] == "application/problem+json"
         fields = {e["field"] for e in answer.json()["errors"]}
         assert {"channel", "sent_at"} <= fields
-        assert "pigeon" not in answer.text and "yesterday" not in answer.text
+        assert "pigeon" not in answer.text
+        assert "yesterday" not in answer.text
         invalid_email = client.post(
             "/v1/communications", json={**record(1), "recipient": {"email": "Alice@@x"}}
         )
@@ -146,4 +149,5 @@ def test_a_proof_checks_offline_against_the_published_key(live: Live) -> None:
     assert checkpoint["size"] == 1
     assert check_proof(proof, checkpoint["vkey"])["ok"]
     logged = live.accesses(action="records.proof")
-    assert logged[0]["records"] == ["crm-000003"] and logged[0]["key"] == "k-auditor"
+    assert logged[0]["records"] == ["crm-000003"]
+    assert logged[0]["key"] == "k-auditor"
