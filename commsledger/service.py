@@ -117,6 +117,10 @@ class Service:
             self.metrics.refused.labels(str(access.status)).inc()
         self.audit.record(access, wait=wait)
 
+    async def record_access_async(self, access: Access) -> None:
+        """``record_access(access)`` awaited on the event loop (raises ``Busy`` likewise)."""
+        await self.audit.record_async(access)
+
     def search_access_log(self, filters: Filters, *, reveal: bool) -> dict[str, Any]:
         with self.reader() as reader:
             return search_access(reader.access, self.access_log, filters, reveal=reveal)

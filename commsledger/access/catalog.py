@@ -103,12 +103,20 @@ class AccessCatalog:
         return {r[0]: r[1] for r in self.conn.execute("SELECT size, root FROM checkpoints")}
 
     def add(self, located: Sequence[Located], size: int, root: bytes) -> None:
-        """Index committed entries and the checkpoint that covers them, in one transaction."""
+        """Index committed entries (each seq once: the caller adds only seqs past ``size``)
+        and the checkpoint that covers them, in one transaction."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for entry, pack, offset, length in located:
-                self._add(entry, None if pack is None else self._pack_id(pack), offset, length)
+            packs = {pack: self._pack_id(pack) for _, pack, _, _ in located if pack is not None}
+            conn.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_row(entry, packs.get(pack) if pack else None, off, n) for entry, pack, off, n in located),
+            )
+            conn.executemany(
+                "INSERT INTO entry_records(record_id, seq) VALUES (?, ?)",
+                ((str(r), e.seq) for e, _, _, _ in located for r in e.envelope.get("records", [])),
+            )
             conn.executemany(
                 "INSERT OR REPLACE INTO meta(k, v) VALUES (?, ?)",
                 (("size", max(size, self.size)), ("acknowledged", max(size, self.acknowledged))),
@@ -118,20 +126,6 @@ class AccessCatalog:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-
-    def _add(self, entry: Entry, pack: int | None, offset: int | None, length: int | None) -> None:
-        env = entry.envelope
-        self.conn.execute(
-            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry.seq, entry.record_id, env.get("at", entry.ts), env.get("key"), env.get("role"),
-             str(env.get("action", "")), int(env.get("status", 0)), entry.subject, entry.raw,
-             pack, offset, length),
-        )  # fmt: skip
-        self.conn.execute("DELETE FROM entry_records WHERE seq = ?", (entry.seq,))
-        self.conn.executemany(
-            "INSERT INTO entry_records(record_id, seq) VALUES (?, ?)",
-            ((str(r), entry.seq) for r in env.get("records", [])),
-        )
 
     def _pack_id(self, name: str) -> int:
         self.conn.execute("INSERT OR IGNORE INTO packs(name) VALUES (?)", (name,))
@@ -177,6 +171,22 @@ class AccessCatalog:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _row(entry: Entry, pack: int | None, offset: int | None, length: int | None) -> tuple[Any, ...]:
+    env = entry.envelope
+    who = (env.get("key"), env.get("role"), str(env.get("action", "")), int(env.get("status", 0)))
+    return (
+        entry.seq,
+        entry.record_id,
+        env.get("at", entry.ts),
+        *who,
+        entry.subject,
+        entry.raw,
+        pack,
+        offset,
+        length,
+    )
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:

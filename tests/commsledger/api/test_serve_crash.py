@@ -1,7 +1,8 @@
 """A client streams NDJSON batches to a real ``commsledger serve`` process that is killed with
-SIGKILL at random points, round after round. After each restart the client re-sends what was
-not acknowledged. In the end every acknowledged record is in the register, nothing conflicts,
-and ``verify`` finds both the ledger and the access log clean."""
+SIGKILL at random points, round after round, while another client reads (every read is an
+access). After each restart the client re-sends what was not acknowledged. In the end every
+acknowledged record is in the register, nothing conflicts, every answered read is in the
+access log, and ``verify`` finds both the ledger and the access log clean."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pytest
 from live_server import free_port
 
 from commsledger import synthetic
+from commsledger.access.catalog import CATALOG_FILE, AccessCatalog, Filters
 from commsledger.config import Settings
 from commsledger.register import Register
 
@@ -72,9 +74,24 @@ def _stream(
             del pending[:BATCH]
 
 
+def _read(port: int, key: str, answered: list[int], until: threading.Event) -> None:
+    """Read the checkpoint again and again until the server dies; count the answers."""
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"authorization": f"Bearer {key}"}
+    ) as client:
+        while not until.is_set():
+            try:
+                if client.get("/v1/checkpoints/latest", timeout=10).status_code == 200:
+                    answered[0] += 1
+            except httpx.TransportError:
+                return
+
+
 @pytest.mark.slow
 def test_every_acknowledged_record_survives_sigkill(cli: Any, data_dir: Path) -> None:
     key = cli("keys", "create", "--role", "ingest", "--name", "crm", "--json").json["key"]
+    reader = cli("keys", "create", "--role", "auditor", "--name", "aud", "--json").json["key"]
+    answered = [0]
     records = list(synthetic.records(3000, seed=3))
     pending = list(records)
     acked: set[str] = set()
@@ -86,9 +103,14 @@ def test_every_acknowledged_record_survives_sigkill(cli: Any, data_dir: Path) ->
         proc = _serve(data_dir, port)
         killer = threading.Timer(rng.uniform(0.2, 0.9), lambda p=proc: os.killpg(p.pid, signal.SIGKILL))
         killer.start()
+        stop_reading = threading.Event()
+        reading = threading.Thread(target=_read, args=(port, reader, answered, stop_reading))
+        reading.start()
         _stream(port, key, pending, acked, conflicts)
         killer.join()
         proc.wait()
+        stop_reading.set()
+        reading.join()
         interrupted += bool(pending)
         print(f"round: {len(acked)} acknowledged, {len(pending)} pending")
     port = free_port()
@@ -105,6 +127,9 @@ def test_every_acknowledged_record_survives_sigkill(cli: Any, data_dir: Path) ->
         stored = register.catalog.record_seqs(sorted(acked))
         assert set(stored) == acked
         assert register.log.committed == len(records)
+    logged = AccessCatalog(data_dir / CATALOG_FILE).search(Filters(action="checkpoints.read", limit=1))[0]
+    assert answered[0] > 0
+    assert logged >= answered[0]  # an answered read was journaled before its answer left
     for flags in ((), ("--access-log",)):
         verified = cli("verify", *flags, "--json")
         assert verified.code == 0, verified.stdout + verified.stderr
