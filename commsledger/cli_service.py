@@ -11,7 +11,17 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from commsledger import pipeline
-from commsledger.cli import DataOpt, JsonOpt, app, emit, progress_bar, register_for, settings_for, wants_json
+from commsledger.cli import (
+    DataOpt,
+    JsonOpt,
+    app,
+    emit,
+    progress_bar,
+    register_for,
+    say,
+    settings_for,
+    wants_json,
+)
 from commsledger.config import ServiceSettings
 from commsledger.errors import ConfigError
 
@@ -36,6 +46,9 @@ def serve(
 
     api = service_settings()
     application = create_app(settings_for(ctx, data), api, jobs=True)
+    if application.state.service.keys.count() == 0:
+        say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
+            "commsledger keys create --role ROLE --name NAME")  # fmt: skip
     # No uvicorn access log: a request line can carry a query naming a person.
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
 

@@ -84,10 +84,11 @@ class ReaderPool(Generic[T]):
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def lend(self) -> Iterator[T]:
-        """One object for the caller alone; raises ``Busy`` if none is free in time. An object
-        whose use raised something other than an ``Error`` is dropped, not lent again."""
-        item = self._take()
+    def lend(self, wait: float | None = None) -> Iterator[T]:
+        """One object for the caller alone, waiting at most ``wait`` (default: the pool's)
+        seconds; raises ``Busy`` if none is free in time. An object whose use raised something
+        other than an ``Error`` is dropped, not lent again."""
+        item = self._take(self.wait if wait is None else wait)
         healthy = False
         try:
             yield item
@@ -98,7 +99,7 @@ class ReaderPool(Generic[T]):
         finally:
             self._give_back(item, healthy)
 
-    def _take(self) -> T:
+    def _take(self, wait: float) -> T:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -120,7 +121,7 @@ class ReaderPool(Generic[T]):
                 self._all.append(item)
             return item
         try:
-            return self._idle.get(timeout=self.wait)
+            return self._idle.get(timeout=max(wait, 0.001))
         except queue.Empty:
             raise Busy("every reader is busy; retry later", retry_after=1) from None
 

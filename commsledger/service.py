@@ -86,9 +86,10 @@ class Service:
         return Reader(Register(self.settings, writer=False), AccessCatalog(self.data / CATALOG_FILE))
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[Reader]:
-        """A read-only register brought up to date with what is committed."""
-        with self.readers.lend() as reader:
+    def reader(self, wait: float | None = None) -> Iterator[Reader]:
+        """A read-only register brought up to date with what is committed; raises ``Busy``
+        if none is free within ``wait`` seconds (default ``COMMSLEDGER_API_READ_WAIT``)."""
+        with self.readers.lend(wait) as reader:
             reader.register.refresh()
             yield reader
 
@@ -235,7 +236,7 @@ class Service:
         return self.writer.log.committed
 
     def _catalog_state(self) -> dict[str, Any]:
-        with self.reader() as reader:
+        with self.reader(wait=1.0) as reader:  # health and metrics do not queue behind reads
             size, committed = reader.register.catalog.size, reader.register.log.committed
         return {"size": size, "lag": max(0, committed - size)}
 

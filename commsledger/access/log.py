@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from commsledger.access.catalog import CATALOG_FILE, AccessCatalog, locate
 from commsledger.access.events import KIND, Access, aad_id, envelopes
+from commsledger.access.keys import AccessKeys
 from commsledger.config import Settings
 from commsledger.errors import Error, NotFound, StoreError, VerificationError
 from ledger import layout
@@ -42,13 +42,6 @@ from privacy.keys import MasterKey, new_data_key, seal, unseal
 
 Slots = dict[bytes, tuple[str, int, int]]  # payload sha -> (pack, offset, length)
 PREFIX = "access-log"
-_KEYS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS access_keys (
-    access_id TEXT PRIMARY KEY,
-    kek_id    TEXT NOT NULL,
-    wrapped   BLOB NOT NULL
-) WITHOUT ROWID;
-"""
 
 
 def access_store_url(settings: Settings) -> str:
@@ -108,13 +101,7 @@ class AccessLog:
         self.signer = access_signer(signer)
         self.store: ObjectStore = open_store(access_store_url(settings), settings.s3.options())
         self.catalog = AccessCatalog(settings.data.resolve() / CATALOG_FILE)
-        self.keys = sqlite3.connect(
-            settings.data.resolve() / "privacy.db", isolation_level=None, check_same_thread=False
-        )
-        self.keys.execute("PRAGMA journal_mode=WAL")
-        self.keys.execute("PRAGMA synchronous=FULL")
-        self.keys.execute("PRAGMA secure_delete=ON")
-        self.keys.executescript(_KEYS_SCHEMA)
+        self.keys = AccessKeys(settings.data.resolve(), master)
         self.lease = Lease(self.store)
         self._bursting = False
         self.writer = writer
@@ -146,11 +133,9 @@ class AccessLog:
     # -- writing -------------------------------------------------------------------------
     def store_keys(self, batch: Sequence[Sealed]) -> None:
         """Keep the data keys of sealed queries (before their accesses are journaled)."""
-        rows = [(i.access.id, self.master.key_id, i.wrapped) for i in batch if i.wrapped is not None]
+        rows = [(i.access.id, i.wrapped) for i in batch if i.wrapped is not None]
         if rows:
-            self.keys.executemany(
-                "INSERT OR REPLACE INTO access_keys(access_id, kek_id, wrapped) VALUES (?, ?, ?)", rows
-            )
+            self.keys.put(rows)
 
     def commit(self, batch: Sequence[Sealed]) -> list[int]:
         """Append ``batch`` durably in one commit; returns the first seq of each access.
@@ -272,12 +257,10 @@ class AccessLog:
         """The sealed query of an access; None if it had none or its key was destroyed."""
         if pack is None or offset is None or length is None:
             return None
-        row = self.keys.execute(
-            "SELECT wrapped FROM access_keys WHERE access_id = ?", (access_id,)
-        ).fetchone()
-        if row is None:
+        wrapped = self.keys.wrapped(access_id)
+        if wrapped is None:
             return None
-        data_key = self.master.unwrap(row[0], aad_id(access_id))
+        data_key = self.master.unwrap(wrapped, aad_id(access_id))
         sealed = self.store.get_range(layout.payload_pack_path(pack), offset, length)
         value = orjson.loads(unseal(data_key, aad_id(access_id), sealed))
         return value if isinstance(value, dict) else None

@@ -71,7 +71,7 @@ def test_a_personal_query_is_sealed_and_shredded_with_its_key(
     if settings.store_url.startswith("file:"):
         stored = b"".join(p.read_bytes() for p in (settings.data / "objects").rglob("*") if p.is_file())
         assert secret.encode() not in stored
-    access_log.keys.execute("DELETE FROM access_keys")  # what erasure will do for this subject
+    access_log.keys.destroy([hidden["id"]])  # what erasure will do for this subject
     assert _search(access_log, reveal=True)[0]["sealed_query"] is None
     assert access_log.verify().ok  # the ledger commits to the ciphertext, not the query
 
