@@ -9,7 +9,7 @@ key. A granted request gets a ``Caller``, on which the operation notes what it r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,16 +68,17 @@ class Authorizer:
         self.policy = policy
         self.audit = audit
 
-    def authorize(self, token: str | None, permission: Permission, action: str) -> Caller:
-        """The caller if ``token`` is a valid key whose role has ``permission``.
+    def authorize(self, token: str | None, permissions: Sequence[Permission], action: str) -> Caller:
+        """The caller if ``token`` is a valid key whose role has one of ``permissions``.
 
-        Raises ``Unauthenticated`` (no or unknown key) or ``Forbidden`` (role lacks it).
+        Raises ``Unauthenticated`` (no or unknown key) or ``Forbidden`` (role lacks them).
         """
         info = self.keys.authenticate(token) if token else None
         if info is None:
             self.audit(Access(action=action, status=401), False)
             raise Unauthenticated("a valid API key is needed (Authorization: Bearer <key>)")
-        if not self.policy.allows(info.role, permission):
+        if not any(self.policy.allows(info.role, p) for p in permissions):
             self.audit(Access(action=action, status=403, key=info.name, role=str(info.role)), False)
-            raise Forbidden(f"role {info.role} may not {action} (needs {permission})")
+            needed = " or ".join(permissions)
+            raise Forbidden(f"role {info.role} may not {action} (needs {needed})")
         return Caller(info.name, info.role, action, self.policy)

@@ -34,14 +34,16 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def allowed(permission: Permission, action: str, *, audit: bool = True) -> Any:
-    """The guard of an operation named ``action`` that needs ``permission``."""
+def allowed(permission: Permission | tuple[Permission, ...], action: str, *, audit: bool = True) -> Any:
+    """The guard of an operation named ``action`` that needs ``permission`` (or any one of a
+    tuple of them: the handler then checks ``caller.may`` for what it does)."""
+    permissions = permission if isinstance(permission, tuple) else (permission,)
 
     async def guard(service: ServiceDep, credentials: Credentials) -> AsyncIterator[Caller]:
         # On the event loop: a key lookup is one indexed SQLite read, and the wait for the
         # access-log commit is awaited, so a request costs one worker-thread hop, not three.
         token = credentials.credentials if credentials is not None else None
-        caller = service.auth.authorize(token, permission, action)
+        caller = service.auth.authorize(token, permissions, action)
         if not audit:
             yield caller
             return
