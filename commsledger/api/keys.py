@@ -25,7 +25,7 @@ def list_keys(service: ServiceDep, caller: Lister) -> dict[str, Any]:
 
 
 @router.post(
-    "/keys", status_code=201, response_model=KeyCreatedOut, responses=errors(401, 403, 409, 422, 503)
+    "/keys", status_code=201, response_model=KeyCreatedOut, responses=errors(400, 401, 403, 409, 422, 503)
 )
 def create_key(key: KeyIn, service: ServiceDep, caller: Creator) -> dict[str, Any]:
     """A new key for a role; the answer is the only time the key is shown."""

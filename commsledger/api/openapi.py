@@ -35,6 +35,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _WHY = {
+    400: "the body is not valid JSON",
     401: "no valid API key",
     403: "the key's role may not do this",
     404: "not found",
