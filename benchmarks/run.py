@@ -4,7 +4,9 @@ Default sizes are the issue's (1,000,000 records; it takes several minutes). Raw
 to ``<work>/ingest_verify-<n>.json``; the Markdown table is printed, and a run at the
 default size (or with ``--record``) refreshes its section of ``benchmarks/RESULTS.md``.
 ``--profile`` instead ingests and verifies a slice in process under cProfile, to show what
-bounds each.
+bounds each. ``--http`` instead benchmarks the HTTP service (``benchmarks/http.py``: NDJSON
+ingest over HTTP against in-process ingest, reads with 8 concurrent clients; default 50,000
+records), into its own section ``http``.
 
 Exit 0: every step ran (targets may be missed: the table says which). 1: a step failed,
 ``verify`` did not confirm the ingest, or another run holds the work dir.
@@ -18,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import ingest_verify, profiling, report
+from benchmarks import http, http_report, ingest_verify, profiling, report
 
 WORK = Path(__file__).resolve().parent / "work"
 RECORDS = 1_000_000
@@ -35,13 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="profile an in-process ingest and verify instead"
     )
+    parser.add_argument("--http", action="store_true", help="benchmark the HTTP service instead")
+    parser.add_argument("--batch", type=int, default=http.BATCH, help="records per NDJSON request (--http)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--record", dest="record", action="store_true", default=None, help="refresh RESULTS.md"
     )
     group.add_argument("--no-record", dest="record", action="store_false", help="do not touch RESULTS.md")
     args = parser.parse_args(argv)
-    default = PROFILE_RECORDS if args.profile else RECORDS
+    default = PROFILE_RECORDS if args.profile else http.RECORDS if args.http else RECORDS
     records = args.records or default
     record = args.record if args.record is not None else records == default
     work = args.work.resolve()
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.profile:
             return _profile(records, args.seed, work, record)
+        if args.http:
+            return _http(records, args.seed, work, record, args.batch)
         return _ingest_verify(records, args.seed, work, record)
 
 
@@ -74,6 +80,27 @@ def _ingest_verify(records: int, seed: int, work: Path, record: bool) -> int:
     print(f"raw figures: {raw}")
     if record:
         report.refresh("ingest_verify", report.ingest_verify_markdown(doc))
+        print(f"refreshed {report.RESULTS}")
+    return 0
+
+
+def _http(records: int, seed: int, work: Path, record: bool, batch: int) -> int:
+    started = report.now()
+    facts = report.machine()
+    raw = work / f"http-{records}.json"
+    try:
+        doc = http.run(records, seed, work, batch)
+    except http.BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    doc.update(date=started, command=report.command_line(), machine=facts, code=report.code_version(),
+               raw_json=_shown(raw))  # fmt: skip
+    raw.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    text = http_report.markdown(doc)
+    print()
+    print(text)
+    if record:
+        report.refresh("http", text)
         print(f"refreshed {report.RESULTS}")
     return 0
 

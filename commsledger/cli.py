@@ -143,5 +143,6 @@ def say(message: str) -> None:
 
 
 # Commands live in their own modules and attach themselves to ``app``.
+from commsledger import cli_keys as _cli_keys  # noqa: E402,F401
 from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
 from commsledger import cli_service as _cli_service  # noqa: E402,F401

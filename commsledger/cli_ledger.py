@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commsledger import pipeline
+from commsledger.access.log import AccessLog
 from commsledger.cli import (
     DataOpt,
     JsonOpt,
@@ -22,7 +23,9 @@ from commsledger.cli import (
     wants_json,
 )
 from commsledger.errors import InvalidInput
+from commsledger.register import Register
 from commsledger.verification import verify_register
+from ledger.fsck import Report
 from ledger.proof import check_proof
 
 out = Console(soft_wrap=True)
@@ -112,23 +115,39 @@ def _show_human(doc: dict[str, Any]) -> None:
         )
 
 
+AccessLogOpt = Annotated[
+    bool, typer.Option("--access-log", help="the access log (who looked at what) instead of the register")
+]
+
+
 @app.command()
 def verify(
     ctx: typer.Context,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")] = None,
+    access_log: AccessLogOpt = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
-    with (
-        register_for(ctx, data, tolerant=True) as register,
-        progress_bar("verify", register.log.committed or None) as advance,
-    ):
-        report = verify_register(register, progress=advance, workers=workers)
+    with register_for(ctx, data, writer=not access_log, tolerant=True) as register:
+        if access_log:
+            report = _verify_access_log(register)
+        else:
+            with progress_bar("verify", register.log.committed or None) as advance:
+                report = verify_register(register, progress=advance, workers=workers)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _verify_human(doc))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _verify_access_log(register: Register) -> Report:
+    log = AccessLog(register.settings, register.master, register.signer, writer=False, tolerant=True)
+    try:
+        with progress_bar("verify access log", log.log.committed or None) as advance:
+            return log.verify(progress=advance)
+    finally:
+        log.close()
 
 
 def _verify_human(doc: dict[str, Any]) -> None:
@@ -168,12 +187,14 @@ def prove(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID")],
     out_file: Annotated[Path | None, typer.Option("--out", help="write the proof here")] = None,
+    access_log: AccessLogOpt = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a self-contained proof that the record (and its events) are in the ledger."""
+    """Write a self-contained proof that the record (and its events) are in the ledger, or
+    with --access-log that an access (its id from GET /v1/access-log) is in the access log."""
     with register_for(ctx, data, writer=False) as register:
-        doc = register.prove(record_id)
+        doc = _prove_access(register, record_id) if access_log else register.prove(record_id)
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")
@@ -184,6 +205,14 @@ def prove(
             )
             return
     emit(doc, True)
+
+
+def _prove_access(register: Register, access_id: str) -> dict[str, Any]:
+    log = AccessLog(register.settings, register.master, register.signer, writer=False)
+    try:
+        return log.prove(access_id)
+    finally:
+        log.close()
 
 
 @app.command("check-proof")

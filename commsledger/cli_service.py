@@ -7,10 +7,23 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from commsledger import pipeline
-from commsledger.cli import DataOpt, JsonOpt, app, emit, progress_bar, register_for, wants_json
+from commsledger.cli import (
+    DataOpt,
+    JsonOpt,
+    app,
+    emit,
+    progress_bar,
+    register_for,
+    say,
+    settings_for,
+    wants_json,
+)
+from commsledger.config import ServiceSettings
+from commsledger.errors import ConfigError
 
 out = Console(soft_wrap=True)
 
@@ -22,13 +35,32 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     data: DataOpt = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /docs)."""
+    """Run the HTTP API (OpenAPI at /docs) and the scheduled jobs (checkpoints, catch-up).
+
+    Tuned by COMMSLEDGER_API_* variables (see ServiceSettings). Create a key first:
+    commsledger keys create --role admin --name ops.
+    """
     import uvicorn
 
     from commsledger.api import create_app
 
-    with register_for(ctx, data) as register:
-        uvicorn.run(create_app(register), host=host, port=port, log_level="info")
+    api = service_settings()
+    application = create_app(settings_for(ctx, data), api, jobs=True)
+    if application.state.service.keys.count() == 0:
+        say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
+            "commsledger keys create --role ROLE --name NAME")  # fmt: skip
+    # No uvicorn access log: a request line can carry a query naming a person.
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def service_settings() -> ServiceSettings:
+    """The service's settings from COMMSLEDGER_API_*; raises ``ConfigError``."""
+    try:
+        return ServiceSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting COMMSLEDGER_API_{field.upper()}: {first['msg']}") from None
 
 
 @app.command()

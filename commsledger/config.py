@@ -113,3 +113,31 @@ class Settings(BaseSettings):
     @property
     def store_url(self) -> str:
         return self.store or (self.data.resolve() / "objects").as_uri()
+
+
+class ServiceSettings(BaseSettings):
+    """The HTTP service (``commsledger serve``), from ``COMMSLEDGER_API_*`` variables.
+
+    ``roles_file``: the roles policy (default: the shipped ``policies/roles.yaml``).
+    Writes: one writer at a time; at most ``write_queue`` requests wait for it, each at most
+    ``write_wait`` seconds, then 503 with ``Retry-After``. Reads: ``readers`` read-only
+    registers of their own, a request waits at most ``read_wait`` seconds for one.
+    ``max_body``: bytes of one request body. Access log: at most ``access_queue`` accesses
+    wait to be committed, at most ``access_batch`` per commit. Jobs: checkpoint signing and
+    catch-up every ``checkpoint_every`` / ``catch_up_every`` seconds, a late run still
+    starting within ``misfire_grace`` seconds.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="COMMSLEDGER_API_", extra="ignore")
+
+    roles_file: Path | None = None
+    write_queue: int = Field(default=4, ge=0, le=1000)
+    write_wait: float = Field(default=30.0, gt=0)
+    readers: int = Field(default=8, ge=1, le=256)
+    read_wait: float = Field(default=10.0, gt=0)
+    max_body: int = Field(default=64 << 20, ge=1 << 20)
+    access_queue: int = Field(default=4096, ge=1)
+    access_batch: int = Field(default=512, ge=1)
+    checkpoint_every: float = Field(default=60.0, gt=0)
+    catch_up_every: float = Field(default=5.0, gt=0)
+    misfire_grace: int = Field(default=30, ge=1)

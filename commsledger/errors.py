@@ -9,10 +9,13 @@ This module imports nothing of the project, so every package (``ledger``, ``priv
 
     Error
     ├── InvalidInput          bad record, event, identifier or argument (names the field)
-    │   └── LimitExceeded     a size limit of the contract was passed
+    │   ├── LimitExceeded     a size limit of the contract was passed
+    │   └── UnsupportedMedia  a request body in a format the operation does not take
     ├── NotFound              no such record, proof or object
     ├── Conflict              an id already recorded with different content
     ├── ConfigError           settings, keys or data dir unusable
+    ├── Unauthenticated       no API key, or one that is unknown or revoked
+    ├── Forbidden             a valid API key whose role may not do this
     ├── Busy                  the data dir is locked by another writer, or the writer is saturated
     ├── StoreError            the object store failed (I/O, server)
     │   ├── ObjectNotFound    a key that should exist does not
@@ -21,6 +24,8 @@ This module imports nothing of the project, so every package (``ledger``, ``priv
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class Error(Exception):
@@ -43,20 +48,44 @@ class LimitExceeded(InvalidInput):
     kind = "limit_exceeded"
 
 
+class UnsupportedMedia(InvalidInput):
+    kind = "unsupported_media_type"
+
+
 class NotFound(Error):
     kind = "not_found"
 
 
 class Conflict(Error):
+    """``extra``: facts a client can act on (e.g. the stored version's hash); no personal data."""
+
     kind = "conflict"
+
+    def __init__(self, message: str, *, extra: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.extra = dict(extra or {})
 
 
 class ConfigError(Error):
     kind = "config"
 
 
+class Unauthenticated(Error):
+    kind = "unauthenticated"
+
+
+class Forbidden(Error):
+    kind = "forbidden"
+
+
 class Busy(Error):
+    """Try again later; ``retry_after`` is a hint in seconds when one is known."""
+
     kind = "busy"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreError(Error):

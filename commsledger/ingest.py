@@ -30,18 +30,30 @@ Progress = Callable[[int], None]
 
 @dataclass
 class IngestReport:
-    """What an ingest did; ``rejected`` keeps the first 10,000 problems (all are counted)."""
+    """What an ingest did; ``rejected`` keeps the first 10,000 problems (all are counted).
+
+    With ``per_line``, ``lines`` also gets the outcome of every line, as it is known:
+    ``(line, record id or None, "accepted" | "duplicate" | "conflict" | "rejected", seq or
+    error)`` (the HTTP API's NDJSON answer).
+    """
 
     accepted: int = 0
     duplicates: int = 0
     conflicts: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     rejected_count: int = 0
+    per_line: bool = False
+    lines: list[tuple[int, str | None, str, int | str | None]] = field(default_factory=list)
 
-    def reject(self, line: int, error: str) -> None:
+    def reject(self, line: int, error: str, record_id: str | None = None, outcome: str = "rejected") -> None:
         self.rejected_count += 1
         if len(self.rejected) < REJECTED_KEPT:
             self.rejected.append({"line": line, "error": error})
+        self.outcome(line, record_id, outcome, error)
+
+    def outcome(self, line: int, record_id: str | None, status: str, detail: int | str | None = None) -> None:
+        if self.per_line:
+            self.lines.append((line, record_id, status, detail))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,11 +129,15 @@ class Sequencer:
     def _repeat(self, record_id: str, line: int, new: bytes, previous: bytes | None) -> None:
         if previous == new:
             self.report.duplicates += 1
+            self.report.outcome(line, record_id, "duplicate")
             return
         self.report.conflicts += 1
         why = "its data was erased or disposed of" if previous is None else "with different content"
         self.report.reject(
-            line, f"conflict: record {record_id} is already recorded {why}; the first version stands"
+            line,
+            f"conflict: record {record_id} is already recorded {why}; the first version stands",
+            record_id,
+            "conflict",
         )
 
     def _stored_fingerprint(self, seq: int) -> bytes | None:
@@ -165,6 +181,9 @@ class Sequencer:
                 self._abandon()  # still under the lease: recovery may write
                 raise
         self.report.accepted += accepted
+        for p in self._pending:
+            if p.kind == "record":
+                self.report.outcome(p.line, p.record_id, "accepted", p.seq)
         self._pending = []
         self._fingerprints.clear()
         return accepted

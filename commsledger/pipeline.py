@@ -101,10 +101,15 @@ def _nest(row: dict[str, str]) -> dict[str, Any]:
 
 
 def ingest(
-    register: Register, lines: Iterable[tuple[int, bytes]], *, progress: Progress | None = None
+    register: Register,
+    lines: Iterable[tuple[int, bytes]],
+    *,
+    progress: Progress | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
-    """Append every good line as a record; returns what was accepted, repeated and refused."""
-    report = IngestReport()
+    """Append every good line as a record; returns what was accepted, repeated and refused
+    (in ``report`` when one is given, e.g. one that keeps every line's outcome)."""
+    report = report if report is not None else IngestReport()
     sequencer = Sequencer(register, report)
     size = min(CHUNK, register.settings.batch)
     with bulk_gc():

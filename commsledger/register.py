@@ -169,13 +169,17 @@ class Register:
         except ObjectNotFound:
             raise NotFound(f"payload pack of entry {entry.seq} is missing") from None
 
-    def show(self, record_id: str) -> dict[str, Any]:
-        """A record as sent, with its history and where it stands in the ledger."""
+    def show(self, record_id: str, *, content: bool = True) -> dict[str, Any]:
+        """A record as sent, with its history and where it stands in the ledger.
+
+        ``content=False``: the envelope only (no recipient, subject line, body, attachments
+        or event free text), without decrypting anything; raises ``NotFound``.
+        """
         own, *later = self.record_entries(record_id)
-        payload = self.payload(own)
+        payload = self.payload(own) if content else {}
         shown = join(record_id, own.envelope, payload)
-        shown["history"] = [self._event(e) for e in later]
-        shown["redacted"] = payload is None
+        shown["history"] = [self._event(e, content) for e in later]
+        shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
         shown["current_status"] = _current_status(shown)
         shown["ledger"] = {
             "seq": own.seq,
@@ -185,8 +189,8 @@ class Register:
         }
         return shown
 
-    def _event(self, entry: Entry) -> dict[str, Any]:
-        payload = self.payload(entry)
+    def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
+        payload = self.payload(entry) if content else {}
         event: dict[str, Any] = {**entry.envelope, **(payload or {})}
         event.update(seq=entry.seq, recorded_at=entry.ts, kind=entry.kind)
         if payload is None:

@@ -185,7 +185,9 @@ class SubjectRegistry:
         pseudonym = self._pseudonym(str(identifier))
         if pseudonym is None:
             return []
-        root = self._root_of(pseudonym)
+        # The stored root, not the cached one: another process sharing the registry may have
+        # linked this person into a group with a smaller root since it was cached.
+        root = self._stored_root(pseudonym)
         rows = self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
         return sorted(r[0] for r in rows)
 

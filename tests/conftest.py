@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import Live, live_app
 from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_settings, unique_prefix
 
 from commsledger.config import Settings
@@ -97,3 +98,16 @@ def cli(data_dir: Path) -> Any:
         return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
     return run
+
+
+@pytest.fixture
+def file_settings(data_dir: Path) -> Settings:
+    """Settings of a fresh register on the file store only (the HTTP tests)."""
+    return Settings(data=data_dir, workers=0, batch=64)
+
+
+@pytest.fixture
+def live(file_settings: Settings) -> Iterator[Live]:
+    """The HTTP API on a free loopback port (uvicorn), with one API key per role."""
+    with live_app(file_settings) as running:
+        yield running

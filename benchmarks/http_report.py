@@ -1,0 +1,70 @@
+"""The Markdown section of the HTTP benchmark in RESULTS.md (``<!-- BEGIN http -->``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.report import NOISY
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    m, steps = doc["machine"], doc["steps"]
+    lines = [
+        f"## HTTP service: NDJSON ingest and reads, {doc['records']:,} records",
+        "",
+        f"Run {doc['date']}: `{doc['command']}`",
+        "",
+        f"Code: {doc['code']}.",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}; "
+        f"load average at start {m['load_average_at_start']}. Input: {doc['records']:,} synthetic records "
+        f"(seed {doc['seed']}), {doc['dataset']['bytes'] / 1e6:,.0f} MB of NDJSON. Server: "
+        "`commsledger serve` with default settings (file store); clients are separate processes on loopback.",
+        "",
+        "| step | wall s | rate | latency ms p50 / p95 / p99 | CPU s client / server | other load CPU s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines.append(_row("baseline: in-process `pipeline.ingest`", steps["inprocess"], "records/s"))
+    ingest = steps["http_ingest"]
+    label = f"`POST /v1/communications` NDJSON, {doc['batch']:,} records a request, one client"
+    lines.append(_row(label, ingest, "records/s", ingest["output"]["batch_ms"]))
+    lines.append(_row("baseline: in-process `Register.show`, one thread", steps["show"], "reads/s"))
+    for name, step in steps.items():
+        if name.startswith("reads_"):
+            out = step["output"]
+            label = f"`GET {out['path']}`, {out['concurrency']} concurrent clients ({out['statuses']})"
+            lines.append(_row(label, step, "requests/s", out["latency_ms"]))
+    ratio = ingest["output"]["rate"] / steps["inprocess"]["output"]["rate"]
+    lines += ["", f"Ratios: HTTP ingest / in-process ingest = **{ratio:.1%}**"]
+    for name, step in steps.items():
+        if name.startswith("reads_"):
+            share = step["output"]["rate"] / steps["show"]["output"]["rate"]
+            lines[-1] += f"; {name} reads over HTTP / in-process `show` = **{share:.1%}**"
+    lines[-1] += "."
+    busy = {k: s["cpu_other_s"] / s["wall_s"] for k, s in steps.items() if s["wall_s"]}
+    if max(busy.values(), default=0) > NOISY:
+        worst = ", ".join(f"{k} {v:.2f}" for k, v in busy.items())
+        lines.append(
+            f"**Disturbed run**: other programs kept on average this many of the {m['cpus']} CPUs busy "
+            f"during each step: {worst}; rates are lower than on a quiet machine."
+        )
+    lines += ["", "| target | goal | measured | |", "|---|---|---|---|"]
+    for t in doc["targets"]:
+        lines.append(
+            f"| {t['target']} | {t['goal']} | {t['measured']} | {'pass' if t['pass'] else '**MISSED**'} |"
+        )
+    lines += ["", f"Raw figures: `{doc['raw_json']}`."]
+    return "\n".join(lines) + "\n"
+
+
+def _row(label: str, step: dict[str, Any], unit: str, latency: dict[str, float] | None = None) -> str:
+    out = step["output"]
+    lat = f"{latency['p50']:.1f} / {latency['p95']:.1f} / {latency['p99']:.1f}" if latency else "—"
+    server = step.get("cpu_server_s")
+    cpu = (
+        f"{step['cpu_client_s']:.1f} / {server:.1f}"
+        if server is not None
+        else f"{step['cpu_client_s']:.1f} / —"
+    )
+    other = step["cpu_other_s"]
+    return f"| {label} | {step['wall_s']:.1f} | {out['rate']:,.0f} {unit} | {lat} | {cpu} | {other:.1f} |"

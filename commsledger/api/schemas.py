@@ -1,0 +1,216 @@
+"""Request and response schemas, in families: ``XIn`` is what a client sends, ``XOut`` what it
+gets back. Records and events are validated by ``commsledger.records`` (the contract's own
+types, also used by the CLI); ``RecordIn``/``EventIn`` are their JSON Schemas, published in
+the OpenAPI document. Output models allow extra fields, so that a field the register adds
+later is passed on rather than dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from commsledger.records import Event, Record
+from policies.roles import Role
+
+RECORD_IN: TypeAdapter[Any] = TypeAdapter(Record)
+EVENT_IN: TypeAdapter[Any] = TypeAdapter(Event)
+Extra = ConfigDict(extra="allow")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``errors`` names every bad field of a refused request."""
+
+    model_config = Extra
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+# -- ingest ------------------------------------------------------------------------------
+class RejectedLine(BaseModel):
+    line: int
+    error: str
+
+
+class LineResult(BaseModel):
+    """One NDJSON line: accepted (with its seq), duplicate, conflict (with the stored
+    version's entry hash) or rejected (with the reason, naming the field)."""
+
+    line: int
+    id: str | None = None
+    status: Literal["accepted", "duplicate", "conflict", "rejected"]
+    seq: int | None = None
+    stored_hash: str | None = None
+    error: str | None = None
+
+
+class IngestOut(BaseModel):
+    accepted: int
+    duplicates: int
+    conflicts: int
+    rejected: list[RejectedLine]
+    rejected_count: int
+    results: list[LineResult] | None = Field(default=None, description="per line, for NDJSON")
+
+
+# -- records -----------------------------------------------------------------------------
+class LedgerRef(BaseModel):
+    seq: int
+    hash: str
+    recorded_at: str
+    subject: str | None = None
+
+
+class EventOut(BaseModel):
+    model_config = Extra
+    seq: int
+    kind: str
+    recorded_at: str
+    type: str | None = None
+    at: str | None = None
+    redacted: bool | None = None
+
+
+class RecordOut(BaseModel):
+    """A record as sent with its history. ``content``: ``full``, or ``metadata`` for a role
+    that may not read message content (no recipient, subject line, body, attachments or
+    event free text)."""
+
+    model_config = Extra
+    id: str
+    sent_at: str
+    channel: str
+    purpose: str
+    status: str
+    current_status: str
+    content: Literal["full", "metadata"]
+    redacted: bool
+    sender: dict[str, Any]
+    recipient: dict[str, Any] | None = None
+    subject: str | None = None
+    body: str | None = None
+    attachments: list[dict[str, Any]] | None = None
+    history: list[EventOut]
+    ledger: LedgerRef
+
+
+# -- proofs and checkpoints ---------------------------------------------------------------
+class ProofEntry(BaseModel):
+    seq: int
+    leaf_hash: str
+    entry: str
+    inclusion: list[str]
+    tlog_proof: str
+
+
+class ProofOut(BaseModel):
+    """A ``commsledger-proof/v1`` document: check it offline with ``commsledger check-proof``."""
+
+    format: str
+    record_id: str
+    origin: str
+    tree_size: int
+    root: str
+    checkpoint: str
+    vkey: str
+    entries: list[ProofEntry]
+
+
+class CheckpointOut(BaseModel):
+    size: int
+    root: str
+    note: str
+    vkey: str
+
+
+# -- verification --------------------------------------------------------------------------
+class Progress(BaseModel):
+    done: int
+    total: int
+
+
+class VerifyJobOut(BaseModel):
+    """A verification job; ``result`` (when done) has ``ok`` and one report per log, each in
+    the shape of ``commsledger verify --json``."""
+
+    id: str
+    state: Literal["running", "done", "failed"]
+    started: str
+    finished: str | None = None
+    progress: Progress
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+# -- access log ----------------------------------------------------------------------------
+class AccessEntryOut(BaseModel):
+    model_config = Extra
+    seq: int
+    id: str
+    hash: str
+    action: str
+    at: str
+    key: str | None
+    role: str | None
+    status: int
+    records: list[str]
+    records_total: int
+    query: dict[str, Any] | None = None
+    sealed: list[str] | None = None
+    sealed_query: dict[str, Any] | None = None
+
+
+class AccessLogOut(BaseModel):
+    total: int
+    results: list[AccessEntryOut]
+    next_before: int | None = None
+
+
+# -- keys ---------------------------------------------------------------------------------
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    role: Role
+
+
+class KeyCreatedOut(BaseModel):
+    key: str = Field(description="shown this once; only its hash is kept")
+    name: str
+    role: Role
+
+
+class KeyOut(BaseModel):
+    name: str
+    role: Role
+    created: str
+    revoked: str | None = None
+
+
+class KeysOut(BaseModel):
+    keys: list[KeyOut]
+
+
+class RevokedOut(BaseModel):
+    revoked: str
+
+
+# -- health ---------------------------------------------------------------------------------
+class HealthOut(BaseModel):
+    model_config = Extra
+    status: Literal["ok", "degraded"]
+    entries: int | None = None
+    store: dict[str, Any]
+    access_log: dict[str, Any]
+    catalog: dict[str, Any]
+    index: dict[str, Any]
+    key_store: dict[str, Any]
+    scheduler: dict[str, Any]

@@ -1,0 +1,129 @@
+"""Scheduled jobs of ``serve``: plain functions, and the APScheduler wrapper that runs them.
+
+A job is a function of no arguments with a name and an interval. The wrapper
+(``Scheduler``, APScheduler 3's ``BackgroundScheduler``) runs each one at a time
+(``max_instances=1``), folds runs missed while the process was busy or asleep into one
+(``coalesce``), and still starts a late run within ``misfire_grace`` seconds instead of
+silently skipping it. Each run's outcome is kept for ``/healthz`` and counted in metrics.
+
+To add a job (e.g. retention's daily disposition): write it as a plain function taking what
+it needs, and append ``Job("retention", lambda: run_disposition(...), every=86400)`` to the
+list ``service_jobs`` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from commsledger.errors import Error
+
+if TYPE_CHECKING:
+    from commsledger.service import Service
+
+log = logging.getLogger(__name__)
+
+
+def sign_checkpoints(service: Service) -> None:
+    """Sign a checkpoint of the register's ledger and of the access log if either grew
+    without one (commits sign their own; this covers a log rolled forward or never signed)."""
+    service.sign_checkpoints()
+
+
+def catch_up(service: Service) -> None:
+    """Bring the derived indexes up to what every writer committed (the catalog now; the
+    search index once there is one)."""
+    service.catch_up()
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], None]
+    every: float  # seconds
+
+
+def service_jobs(service: Service) -> list[Job]:
+    api = service.api
+    return [
+        Job("sign_checkpoints", lambda: sign_checkpoints(service), api.checkpoint_every),
+        Job("catch_up", lambda: catch_up(service), api.catch_up_every),
+    ]
+
+
+@dataclass
+class _Outcome:
+    at: str | None = None
+    ok: bool | None = None
+    error: str | None = None
+
+
+class Scheduler:
+    """Runs jobs in the background; ``on_run(name, ok)`` hears every outcome."""
+
+    def __init__(self, jobs: list[Job], *, misfire_grace: int, on_run: Callable[[str, bool], None]) -> None:
+        self.jobs = jobs
+        self._on_run = on_run
+        self._outcomes = {job.name: _Outcome() for job in jobs}
+        self._lock = threading.Lock()
+        self._scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace},
+            timezone=UTC,
+        )
+        for job in jobs:
+            self._scheduler.add_job(
+                self._wrap(job), "interval", seconds=job.every, id=job.name, next_run_time=datetime.now(UTC)
+            )
+
+    def _wrap(self, job: Job) -> Callable[[], None]:
+        def run() -> None:
+            ok, error = True, None
+            try:
+                job.run()
+            except Error as exc:
+                ok, error = False, str(exc)
+            except Exception as exc:  # logged and counted; the scheduler keeps running
+                ok, error = False, f"internal error ({type(exc).__name__})"
+                log.exception("job %s failed", job.name)
+            with self._lock:
+                self._outcomes[job.name] = _Outcome(datetime.now(UTC).isoformat(), ok, error)
+            self._on_run(job.name, ok)
+
+        return run
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def state(self) -> list[dict[str, Any]]:
+        """Each job's interval, next run and last outcome (for ``/healthz``)."""
+        found = []
+        for job in self.jobs:
+            scheduled = self._scheduler.get_job(job.name)
+            upcoming = getattr(scheduled, "next_run_time", None) if scheduled is not None else None
+            with self._lock:
+                last = self._outcomes[job.name]
+            found.append(
+                {
+                    "name": job.name,
+                    "every_seconds": job.every,
+                    "next_run": upcoming.isoformat() if upcoming else None,
+                    "last_run": last.at,
+                    "last_ok": last.ok,
+                    "last_error": last.error,
+                }
+            )
+        return found
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)

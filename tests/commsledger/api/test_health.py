@@ -1,0 +1,74 @@
+"""Health, metrics, verification jobs and the scheduled jobs of a running service."""
+
+from __future__ import annotations
+
+import time
+
+from helpers import record
+from live_server import Live, live_app
+
+from commsledger.config import ServiceSettings, Settings
+from policies.roles import Role
+
+
+def test_health_reports_every_part_and_the_jobs_run(file_settings: Settings) -> None:
+    api = ServiceSettings(checkpoint_every=0.2, catch_up_every=0.2)
+    with live_app(file_settings, api, jobs=True) as live, live.client() as anyone:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            health = anyone.get("/healthz").json()
+            if all(job["last_ok"] for job in health["scheduler"]["jobs"]):
+                break
+            time.sleep(0.1)
+        assert health["status"] == "ok"
+        assert {j["name"] for j in health["scheduler"]["jobs"]} == {"sign_checkpoints", "catch_up"}
+        assert health["scheduler"]["running"]
+        assert all(j["last_ok"] for j in health["scheduler"]["jobs"])
+        assert health["index"]["status"] == "none"
+        assert health["catalog"]["lag"] == 0
+        assert health["key_store"]["keys"] == len(Role)
+        assert health["store"]["ok"]
+        assert health["access_log"]["ok"]
+        metrics = anyone.get("/metrics").text
+    assert 'commsledger_job_runs_total{job="catch_up",outcome="ok"}' in metrics
+
+
+def test_metrics_count_ingest_and_time_requests_by_route(live: Live) -> None:
+    with live.client(Role.INGEST) as writer:
+        writer.post("/v1/communications", json=record(1))
+        writer.post("/v1/communications", json=record(1))
+    with live.client(Role.DISPUTE_HANDLER) as reader:
+        reader.get("/v1/communications/crm-000001")
+    with live.client() as anyone:
+        text = anyone.get("/metrics").text
+        assert anyone.get("/metrics").headers["content-type"].startswith("text/plain")
+    assert 'commsledger_ingest_records_total{outcome="accepted"} 1.0' in text
+    assert 'commsledger_ingest_records_total{outcome="duplicate"} 1.0' in text
+    assert 'route="/v1/communications/{record_id}",status="200"' in text
+    assert "crm-000001" not in text  # routes by template, never a record id
+    assert "commsledger_ledger_entries 1.0" in text
+    assert "commsledger_last_verify_ok -1.0" in text
+    assert "commsledger_catalog_lag_entries 0.0" in text
+
+
+def test_a_verification_runs_in_the_background_with_progress(live: Live) -> None:
+    with live.client(Role.INGEST) as writer:
+        for n in range(1, 4):
+            writer.post("/v1/communications", json=record(n))
+    with live.client(Role.COMPLIANCE_OFFICER) as officer:
+        started = officer.post("/v1/verify")
+        assert started.status_code == 202
+        where = started.headers["location"]
+        deadline = time.monotonic() + 30
+        job = started.json()
+        while job["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            job = officer.get(where).json()
+        assert job["state"] == "done", job
+        assert job["result"]["ok"]
+        assert job["result"]["ledger"]["entries"] == 3
+        assert job["result"]["access_log"]["ok"]
+        assert job["progress"]["done"] == job["progress"]["total"] >= 3
+        assert officer.get("/v1/verify/v-unknown").status_code == 404
+    with live.client() as anyone:
+        assert "commsledger_last_verify_ok 1.0" in anyone.get("/metrics").text

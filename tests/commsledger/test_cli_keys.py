@@ -1,0 +1,42 @@
+"""The keys commands and the access log from the command line: each admin action is logged,
+``verify --access-log`` checks the log and ``prove --access-log`` proves one entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any, tmp_path: Path) -> None:
+    created = cli("keys", "create", "--role", "auditor", "--name", "aud-1", "--json")
+    assert created.code == 0, created.stderr
+    assert created.json["key"].startswith("cl_")
+    assert created.json["role"] == "auditor"
+    listed = cli("keys", "list", "--json")
+    assert [k["name"] for k in listed.json["keys"]] == ["aud-1"]
+    assert created.json["key"] not in listed.stdout
+    assert cli("keys", "revoke", "aud-1", "--json").json == {"revoked": "aud-1"}
+    assert cli("keys", "create", "--role", "root", "--name", "x").code == 1
+    assert "unknown role" in cli("keys", "create", "--role", "root", "--name", "x").stderr
+    verified = cli("verify", "--access-log", "--json")
+    assert verified.code == 0, verified.stderr
+    assert verified.json["ok"]
+    assert verified.json["entries"] == 3
+
+
+def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    cli("keys", "create", "--role", "admin", "--name", "ops")
+    from commsledger.access.catalog import AccessCatalog
+
+    catalog = AccessCatalog(data_dir / "access-log.db")
+    access_id = catalog.conn.execute("SELECT id FROM entries").fetchone()[0]
+    catalog.close()
+    out = tmp_path / "proof.json"
+    proved = cli("prove", access_id, "--access-log", "--out", str(out))
+    assert proved.code == 0, proved.stderr
+    assert json.loads(out.read_text())["record_id"] == access_id
+    checked = cli("check-proof", str(out), "--json")
+    assert checked.code == 0
+    assert checked.json["ok"]
+    assert cli("prove", "a-nope", "--access-log").code == 1
