@@ -16,7 +16,15 @@ from typing import Any
 
 from commsledger.catalog import Catalog
 from commsledger.config import Settings
-from commsledger.errors import ConfigError, Error, NotFound, ObjectNotFound, StoreError, VerificationError
+from commsledger.errors import (
+    ConfigError,
+    Error,
+    NotFound,
+    ObjectConflict,
+    ObjectNotFound,
+    StoreError,
+    VerificationError,
+)
 from commsledger.records import join
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -67,6 +75,8 @@ class Register:
             else:
                 self.log = self._open_log(None)
         except (VerificationError, StoreError) as exc:
+            if _unreachable(exc):
+                raise  # the store is down, not damaged: say so, and keep nothing half-open
             if not tolerant:
                 raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
             self.damage = str(exc)
@@ -88,8 +98,10 @@ class Register:
     # -- derived state -------------------------------------------------------------------
     def sync_catalog(self, *, progress: Any = None) -> int:
         """Index committed entries the catalog does not hold yet; returns how many."""
-        start, end = self.catalog.size, self.log.committed
         self.catalog.begin()
+        # Read inside the transaction: another process may have indexed these entries (with
+        # their payload locations) while this one waited for the lock.
+        start, end = self.catalog.size, self.log.committed
         try:
             self._remember_checkpoints()
             rows = []
@@ -242,6 +254,11 @@ def load_signer(path: Path, origin: str) -> Signer:
     if origin and origin != signer.name:
         raise ConfigError(f"this register's log is named {signer.name!r}, not {origin!r}")
     return signer
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A store failure that says nothing about the ledger's contents (I/O, server, network)."""
+    return isinstance(exc, StoreError) and not isinstance(exc, ObjectNotFound | ObjectConflict)
 
 
 def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None]:

@@ -40,7 +40,10 @@ class VerifyJob:
     error: str | None = None
 
     def advance(self, count: int) -> None:
+        """Count checked entries; the total grows with them (the access log grows while its
+        own verification runs, by the very requests that watch it)."""
         self.done += count
+        self.total = max(self.total, self.done)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -18,6 +18,7 @@ from s3server import PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_env, s3_settings
 
 from commsledger import synthetic
 from commsledger.config import Settings
+from commsledger.errors import StoreError
 from commsledger.register import Register
 from commsledger.verification import verify_register
 
@@ -36,6 +37,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
 def _committed(settings: Settings) -> int:
     with Register(settings, writer=False) as reg:
         return reg.log.committed
+
+
+def _committed_once_up(settings: Settings) -> int:
+    """The committed size, once the restarted server serves objects again (its volumes come
+    up a moment after its S3 port does: until then it answers InternalError)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return _committed(settings)
+        except StoreError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.mark.slow
@@ -70,7 +84,7 @@ def test_server_stopped_mid_ingest_then_resumed(server: SeaweedS3, data_dir: Pat
     assert len(message.strip().splitlines()) == 1
 
     server.start()  # same data dir and ports: the bucket and everything stored are back
-    assert _committed(settings) >= acknowledged  # nothing acknowledged was lost
+    assert _committed_once_up(settings) >= acknowledged  # nothing acknowledged was lost
     again = subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)
     assert again.returncode == 0, again.stderr.decode()
     report = json.loads(again.stdout)
