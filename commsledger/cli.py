@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, Protocol
 
 import click
 import typer
@@ -77,13 +77,25 @@ def emit(doc: Any, as_json: bool, human: Callable[[], None] | None = None) -> No
         human()
 
 
+class Advance(Protocol):
+    def __call__(self, n: int, total: int | None = None) -> None: ...
+
+
 @contextmanager
-def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal; yields ``advance(n)``."""
+def progress_bar(label: str, total: int | None) -> Iterator[Advance]:
+    """A progress bar on stderr when it is a terminal; yields ``advance(n)`` (``total`` sets
+    the total once it is known)."""
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+
+        def advance(n: int, total: int | None = None) -> None:
+            if total is None:
+                bar.update(task, advance=n)
+            else:
+                bar.update(task, advance=n, total=total)
+
+        yield advance
 
 
 @contextmanager
@@ -144,4 +156,5 @@ def say(message: str) -> None:
 
 # Commands live in their own modules and attach themselves to ``app``.
 from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
+from commsledger import cli_retention as _cli_retention  # noqa: E402,F401
 from commsledger import cli_service as _cli_service  # noqa: E402,F401

@@ -189,6 +189,15 @@ class SubjectRegistry:
         rows = self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
         return sorted(r[0] for r in rows)
 
+    def group(self, pseudonyms: Sequence[str]) -> set[str]:
+        """Every pseudonym linked now with any of ``pseudonyms`` (the same person), them included."""
+        found = set(pseudonyms)
+        for root in {self._root_of(p) for p in pseudonyms}:
+            found.update(
+                r[0] for r in self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
+            )
+        return found
+
     def discard_cache(self) -> None:
         """Forget cached and pending mappings (after a rollback)."""
         self._combos.clear()

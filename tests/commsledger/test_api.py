@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from helpers import record
+from helpers import POLICY_ENTRIES, record
 
 from commsledger.api import create_app
 from commsledger.register import Register
@@ -71,8 +71,8 @@ def test_errors_are_problem_json_naming_the_field(client: httpx.Client) -> None:
 
 def test_health_checkpoint_and_proof(client: httpx.Client) -> None:
     client.post("/v1/communications", json=record(3))
-    assert client.get("/healthz").json()["entries"] == 1
+    assert client.get("/healthz").json()["entries"] == 1 + POLICY_ENTRIES
     cp = client.get("/v1/checkpoints/latest").json()
-    assert cp["size"] == 1
+    assert cp["size"] == 1 + POLICY_ENTRIES
     proof = client.get("/v1/communications/crm-000003/proof").json()
     assert check_proof(proof, cp["vkey"])["ok"]
