@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from helpers import record
 from retention_fixtures import AWAITING, disposal_entries, expected_until, load, with_retention
+from s3server import LOCKED_BUCKET, SeaweedS3, s3_settings, unique_prefix
 
 from commsledger import disposition, retention_service, synthetic
 from commsledger.config import Settings
@@ -22,6 +23,7 @@ from ledger import layout
 from retention import report
 from retention.filters import parse_filter
 from retention.holds import Scope, ScopeKind
+from retention.review import Decision
 
 
 def _explicit() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -232,7 +234,7 @@ def test_a_review_decision_disposes_or_keeps(register: Register, tmp_path: Path)
     with Register(with_retention(register.settings, tmp_path)) as reg:
         load(reg, docs, {})
         assert _run(reg, date(2020, 1, 1)).to_json()["review"] == ["crm-000001", "crm-000002"]
-        decision = retention_service.Decision
+        decision = Decision
         retention_service.review(reg, ["crm-000001"], decision.DISPOSE, "no claim was brought")
         retention_service.review(reg, ["crm-000002"], decision.KEEP, "claim pending", date(2022, 6, 30))
         with pytest.raises(InvalidInput, match="kept until 2022-06-30 already"):
@@ -240,3 +242,25 @@ def test_a_review_decision_disposes_or_keeps(register: Register, tmp_path: Path)
         after = _run(reg, date(2020, 1, 2)).to_json()
         assert (after["disposed"], after["review"]) == (["crm-000001"], [])
         assert _run(reg, date(2022, 7, 1)).to_json()["review"] == ["crm-000002"]
+
+
+def test_a_locked_pack_stays_unreadable_and_verify_stays_clean(
+    s3_server: SeaweedS3, data_dir: Path, tmp_path: Path
+) -> None:
+    locked = Settings(
+        data=data_dir,
+        workers=0,
+        batch=64,
+        store=f"s3://{LOCKED_BUCKET}/{unique_prefix()}",
+        s3=s3_settings(s3_server, require_lock=True, ledger_retention="P1D", payload_retention="P1D"),
+    )
+    docs = [
+        record(i, purpose="marketing", sent_at="2015-05-01T10:00:00Z", case=None, tags=None) for i in range(5)
+    ]
+    with Register(with_retention(locked, tmp_path)) as reg:
+        load(reg, docs, {})
+        result = _run(reg, date(2026, 1, 1))
+        assert (len(result.outcomes.disposed), result.packs) == (5, {"deleted": 0, "kept": 1})
+        assert len(list(reg.store.list(layout.PAYLOAD_PREFIX))) == 1  # Object Lock refused the delete
+        assert reg.show("crm-000001")["redacted"] is True  # its key is gone: that is the shredding
+        assert verify_register(reg).ok

@@ -48,7 +48,7 @@ def test_terms_and_json_give_the_same_saved_search() -> None:
 )
 def test_every_field_given_must_match(field: str, value: object, matches: bool) -> None:
     spec = parse_filter("purpose=marketing channel=sms tags=welsh since=2025-01-01 until=2025-04-01")
-    assert spec.compiled().matches(row(**{field: value})) is matches
+    assert spec.compiled().matches(row("r-1", **{field: value})) is matches
 
 
 @pytest.mark.parametrize(
