@@ -19,7 +19,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ledger.canonical import canonical_fast
-from policies.retention import Action, Outcome, Rule, Schedule, Trigger, parse_period, schedule_from
+from policies.retention import (
+    PURPOSES,
+    Action,
+    Outcome,
+    Rule,
+    Schedule,
+    Trigger,
+    parse_period,
+    schedule_from,
+)
 
 DEFAULT_RULE = "default"
 _EMPTY: frozenset[str] = frozenset()
@@ -47,10 +56,12 @@ class Period:
         return cls(int(parsed.years * 12 + parsed.months), parsed.tdelta.days)
 
     def after(self, day: date) -> date:
-        year, month = divmod(day.month - 1 + self.months, 12)
-        year += day.year
-        clamped = min(day.day, calendar.monthrange(year, month + 1)[1])
-        return date(year, month + 1, clamped) + timedelta(days=self.days)
+        if self.months:
+            year, month = divmod(day.month - 1 + self.months, 12)
+            year, month = year + day.year, month + 1
+            last = day.day if day.day <= 28 else calendar.monthrange(year, month)[1]
+            day = date(year, month, min(day.day, last))
+        return day + timedelta(days=self.days) if self.days else day
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +189,11 @@ class Policy:
         self.document = schedule.to_json()
         self.sha256 = hashlib.sha256(canonical_fast(self.document)).hexdigest()
         self._rules = tuple(_Compiled.of(rule.id, rule) for rule in schedule.rules)
+        # The rules that can match a purpose, in order: most rules name one, so a record is
+        # tested against a few of them, not all.
+        self._by_purpose = {
+            p: tuple(r for r in self._rules if r.purpose is None or p in r.purpose) for p in PURPOSES
+        }
         self._default = _Compiled.of(DEFAULT_RULE, schedule.default) if schedule.default else None
         triggers = {rule.trigger for rule in schedule.rules}
         if schedule.default is not None:
@@ -198,7 +214,7 @@ class Policy:
     def evaluate(self, facts: Facts) -> Verdict | None:
         """The verdict of the longest matching rule, the default's if none matches, else None."""
         best: Verdict | None = None
-        for rule in self._rules:
+        for rule in self._by_purpose.get(facts.purpose, self._rules):
             if rule.matches(facts):
                 verdict = rule.verdict(facts, self.version)
                 if best is None or verdict.key > best.key:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from commsledger.errors import VerificationError
 from ledger.note import Signer, Verifier, open_note, sign_note
 from retention.state import DueRow
@@ -53,26 +55,25 @@ class Outcomes:
         ]
 
 
+ITEM_COLUMNS = ("id", "class", "rule", "policy", "retain_until")
+
+
 def document(head: dict[str, Any], outcomes: Outcomes) -> dict[str, Any]:
-    """The report: ``head`` (run, as of, policy, ...), counts, per-class counts, and every record."""
+    """The report: ``head`` (run, as of, policy, ...), counts, per-class counts, and every record
+    as a row of ``columns`` (held rows end with their hold ids): compact at a million rows."""
     return {
         **head,
         "counts": outcomes.counts(),
         "classes": outcomes.classes(),
+        "columns": list(ITEM_COLUMNS),
         "disposed": [_item(r) for r in outcomes.disposed],
-        "held": [{**_item(r), "holds": holds} for r, holds in outcomes.held],
+        "held": [[*_item(r), holds] for r, holds in outcomes.held],
         "review": [_item(r) for r in outcomes.review],
     }
 
 
-def _item(row: DueRow) -> dict[str, Any]:
-    return {
-        "id": row.row.record_id,
-        "class": row.retention_class,
-        "rule": row.rule,
-        "policy": row.policy,
-        "retain_until": row.retain_until,
-    }
+def _item(row: DueRow) -> tuple[str, str, str, int, str]:
+    return (row.row.record_id, row.retention_class, row.rule, row.policy, row.retain_until)
 
 
 def csv_text(outcomes: Outcomes) -> str:
@@ -94,7 +95,7 @@ def csv_text(outcomes: Outcomes) -> str:
 
 
 def report_bytes(doc: dict[str, Any]) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
 def note_text(origin: str, run_id: str, as_of: str, digest: str) -> str:

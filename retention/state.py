@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.log import Log
 from retention.evaluate import Policy
@@ -69,9 +69,8 @@ ROW_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DueRow:
-    """A record whose period is over, with its verdict."""
+class DueRow(NamedTuple):
+    """A record whose period is over, with its verdict (a tuple: runs make millions)."""
 
     row: Row
     policy: int
@@ -91,11 +90,15 @@ class Run:
     report_sha256: str | None
 
 
+_NO_TAGS: frozenset[str] = frozenset()
+
+
 def due_row(values: Sequence[Any]) -> DueRow:
     """A ``DueRow`` from the ``ROW_COLUMNS`` of a row."""
+    tags = values[7]
     row = Row(
         values[0], values[1], values[2], values[3], values[4], values[5], values[6],
-        frozenset(t for t in values[7].split("|") if t), values[8],
+        frozenset(tags.split("|")) if tags else _NO_TAGS, values[8],
     )  # fmt: skip
     return DueRow(row, values[9], values[10], values[11], values[12], values[13])
 
