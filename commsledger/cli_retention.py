@@ -81,7 +81,7 @@ def preview_cmd(
 def _finish(ctx: typer.Context, result: disposition.Result, csv_file: Path | None, as_json: bool) -> None:
     doc = result.to_json()
     if csv_file is not None:
-        csv_file.write_text(report.csv_text(result.outcomes), encoding="utf-8")
+        report.write_csv(csv_file, result.outcomes)
         doc["csv"] = str(csv_file)
     emit(doc, wants_json(ctx, as_json), lambda: _run_human(doc))
 

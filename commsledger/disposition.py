@@ -82,9 +82,9 @@ class Result:
             "dry_run": self.dry_run,
             "resumed": self.resumed,
             "policy": self.policy,
-            "disposed": [r.row.record_id for r in o.disposed],
-            "held": [r.row.record_id for r, _ in o.held],
-            "review": [r.row.record_id for r in o.review],
+            "disposed": [r.record_id for r in o.disposed],
+            "held": [r.record_id for r, _ in o.held],
+            "review": [r.record_id for r in o.review],
             "counts": o.counts(),
             "classes": o.classes(),
             "packs": self.packs,
@@ -99,8 +99,7 @@ def plan(register: Register, as_of: date) -> report.Outcomes:
     dispose: list[DueRow] = []
     held: list[tuple[DueRow, list[str]]] = []
     review: list[DueRow] = []
-    for due in state.due(as_of):
-        covering = holds.covering(due.row) if holds else []
+    for due, covering in state.due(as_of, holds if holds else None):
         if covering:
             held.append((due, covering))
         elif due.action == "review":
@@ -205,10 +204,10 @@ def _started(register: Register, run_id: str) -> str | None:
 def _finish(register: Register, run_id: str) -> None:
     """Carry out the disposals already in the ledger for this run but not done (interrupted)."""
     state = register.retention()
-    pending = [(r.row.record_id, r) for r in state.disposed_by(run_id, unfinished=True)]
+    pending = state.disposed_by(run_id, unfinished=True)
     if pending:
-        seqs = state.disposal_seqs([rid for rid, _ in pending])
-        _carry_out(register, [(rid, seqs[rid]) for rid, _ in pending])
+        seqs = state.disposal_seqs([r.record_id for r in pending])
+        _carry_out(register, [(r, seqs[r.record_id]) for r in pending])
 
 
 def _dispose(
@@ -222,8 +221,10 @@ def _dispose(
         if batch:
             entries = list(_entries(run_id, as_of, batch))
             seqs = append(register, entries)
-            _carry_out(register, [(rid, seq) for (_, env), seq in zip(entries, seqs, strict=True)
-                                  for rid in env["records"]])  # fmt: skip
+            entry_of = {
+                rid: seq for (_, env), seq in zip(entries, seqs, strict=True) for rid in env["records"]
+            }
+            _carry_out(register, [(due, entry_of[due.record_id]) for due in batch])
         if progress is not None:
             progress(min(size, len(due) - start))
 
@@ -233,22 +234,24 @@ def _still_due(register: Register, batch: Sequence[DueRow], as_of: date) -> list
     planned it takes a record out (another process may have written meanwhile)."""
     state = register.retention()
     holds = HoldIndex(state.holds(), register.subjects.group)
-    current = state.rows([d.row.record_id for d in batch])
-    kept = []
-    for due in batch:
-        now = current.get(due.row.record_id)
-        if now is None or now.retain_until >= as_of.isoformat() or now.action == "review":
-            continue
-        if not (holds and holds.covering(now.row)):
-            kept.append(now)
-    return kept
+    current = state.verdicts([d.record_id for d in batch])
+    day = as_of.isoformat()
+    kept = [
+        now
+        for d in batch
+        if (now := current.get(d.record_id)) and now.retain_until < day and now.action != "review"
+    ]
+    if not holds:
+        return kept
+    facts = state.rows([d.record_id for d in kept])
+    return [d for d in kept if not holds.covering(facts[d.record_id][1])]
 
 
 def _entries(run_id: str, as_of: date, batch: Sequence[DueRow]) -> Iterator[tuple[str, dict[str, Any]]]:
     """``retention.disposed`` envelopes: one per (policy, rule, class), split to stay small."""
     groups: dict[tuple[int, str, str], list[str]] = {}
     for due in batch:
-        groups.setdefault((due.policy, due.rule, due.retention_class), []).append(due.row.record_id)
+        groups.setdefault((due.policy, due.rule, due.retention_class), []).append(due.record_id)
     for (policy, rule, cls), ids in groups.items():
         chunk: list[str] = []
         used = 0
@@ -270,13 +273,14 @@ def _disposed(
     return Kind.DISPOSED, {**envelope, "records": ids}
 
 
-def _carry_out(register: Register, disposed: list[tuple[str, int]]) -> None:
-    """Make disposals in the ledger true: shredded in the catalog (so ``verify`` accepts their
-    payloads gone), data keys destroyed, redaction hooks called. Idempotent."""
-    ids = [rid for rid, _ in disposed]
+def _carry_out(register: Register, disposed: list[tuple[DueRow, int]]) -> None:
+    """Make disposals in the ledger (each record with the seq of its entry) true: shredded in
+    the catalog (so ``verify`` accepts their payloads gone), data keys destroyed, redaction
+    hooks called. Idempotent."""
+    ids = [due.record_id for due, _ in disposed]
     register.catalog.begin()
     try:
-        register.catalog.mark_shredded(disposed)
+        register.catalog.mark_shredded((due.record_id, seq) for due, seq in disposed)
         register.catalog.commit()
     except BaseException:
         register.catalog.rollback()
@@ -291,7 +295,7 @@ def _carry_out(register: Register, disposed: list[tuple[str, int]]) -> None:
     for hook in register.redaction_hooks:
         hook(ids)
     state = register.retention()
-    state.mark_finished(ids)
+    state.mark_carried(seq for _, seq in disposed)
 
 
 def _delete_packs(register: Register) -> dict[str, int]:

@@ -164,7 +164,7 @@ def covering(register: Register, record_ids: Sequence[str]) -> dict[str, list[st
     state = register.retention()
     index = HoldIndex(state.holds(), register.subjects.group)
     rows = state.rows(record_ids, kept_only=False)
-    found = {rid: index.covering(row.row) for rid, row in rows.items()}
+    found = {rid: index.covering(facts) for rid, (_, facts) in rows.items()}
     return {rid: ids for rid, ids in found.items() if ids}
 
 

@@ -199,7 +199,10 @@ class Replayer:
             "WHERE run = ? AND completed_seq IS NULL",
             (entry.ts, entry.seq, env.get("report_sha256"), env["run"]),
         )
-        self.conn.execute("UPDATE records SET finished = 1 WHERE disposed_run = ?", (env["run"],))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO carried(seq) SELECT DISTINCT disposed FROM records WHERE disposed_run = ?",
+            (env["run"],),
+        )
 
     def _disposed(self, entry: Entry) -> None:
         env = entry.envelope

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,12 +46,9 @@ class Outcomes:
                 counts[outcome] += 1
         return dict(sorted(found.items()))
 
-    def _each(self) -> list[tuple[str, list[DueRow]]]:
-        return [
-            ("disposed", list(self.disposed)),
-            ("held", [r for r, _ in self.held]),
-            ("review", list(self.review)),
-        ]
+    def _each(self) -> list[tuple[str, Sequence[DueRow]]]:
+        held = [r for r, _ in self.held]
+        return [("disposed", self.disposed), ("held", held), ("review", self.review)]
 
 
 ITEM_COLUMNS = ("id", "class", "rule", "policy", "retain_until")
@@ -73,25 +69,25 @@ def document(head: dict[str, Any], outcomes: Outcomes) -> dict[str, Any]:
 
 
 def _item(row: DueRow) -> tuple[str, str, str, int, str]:
-    return (row.row.record_id, row.retention_class, row.rule, row.policy, row.retain_until)
+    return (row.record_id, row.retention_class, row.rule, row.policy, row.retain_until)
 
 
-def csv_text(outcomes: Outcomes) -> str:
-    """One line per record, sorted by class then outcome (the per-class report)."""
-    lines = []
+def write_csv(path: Path, outcomes: Outcomes) -> None:
+    """One line per record, by class, then outcome, then retain-until (the per-class report),
+    written as it goes: a million lines are never held as one text."""
+    by_class: dict[str, list[tuple[str, DueRow]]] = {}
     for outcome, rows in outcomes._each():
-        holds = {r.row.record_id: h for r, h in outcomes.held}
         for r in rows:
-            held = "|".join(holds.get(r.row.record_id, []))
-            lines.append(
-                (r.retention_class, outcome, r.row.record_id, r.rule, r.policy, r.retain_until, held)
-            )
-    lines.sort(key=lambda line: (line[0], line[1], line[5], line[2]))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(lines)
-    return out.getvalue()
+            by_class.setdefault(r.retention_class, []).append((outcome, r))
+    holds = {r.record_id: h for r, h in outcomes.held}
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for cls in sorted(by_class):
+            lines = sorted(by_class.pop(cls), key=lambda x: (x[0], x[1].retain_until, x[1].record_id))
+            for outcome, r in lines:
+                held = "|".join(holds.get(r.record_id, ())) if outcome == "held" else ""
+                writer.writerow((cls, outcome, r.record_id, r.rule, r.policy, r.retain_until, held))
 
 
 def report_bytes(doc: dict[str, Any]) -> bytes:
@@ -110,7 +106,7 @@ def write(folder: Path, doc: dict[str, Any], outcomes: Outcomes, signer: Signer)
     digest = hashlib.sha256(data).hexdigest()
     paths = {"json": folder / "report.json", "csv": folder / "report.csv", "signature": folder / "report.sig"}
     paths["json"].write_bytes(data)
-    paths["csv"].write_text(csv_text(outcomes), encoding="utf-8")
+    write_csv(paths["csv"], outcomes)
     paths["signature"].write_text(sign_note(note_text(signer.name, doc["run"], doc["as_of"], digest), signer))
     return {**{k: str(p) for k, p in paths.items()}, "sha256": digest}
 

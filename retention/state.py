@@ -4,8 +4,8 @@
 Per record: its envelope facts, its verdict (class, rule, policy version, retain-until, a
 trigger it awaits) and its disposal; then the policy versions, case closures, holds and runs.
 Every row comes from the ledger, so the file can be deleted and is rebuilt on the next catch
-up; the only local facts are which disposals were fully carried out (``finished``: keys gone
-and hooks called) and which payload packs were deleted, and both are safe to redo.
+up; the only local facts are which disposal entries were fully carried out (``carried``: keys
+gone and hooks called) and which payload packs were deleted, and both are safe to redo.
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ CREATE TABLE IF NOT EXISTS records (
     awaiting    TEXT,                    -- a trigger not seen yet: not due until it is
     review      TEXT,                    -- a person's decision after review: 'dispose'
     disposed    INTEGER,                 -- seq of its retention.disposed entry
-    disposed_run TEXT, disposed_at TEXT,
-    finished    INTEGER NOT NULL DEFAULT 0
+    disposed_run TEXT, disposed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS records_due ON records(retain_until) WHERE disposed IS NULL AND awaiting IS NULL;
 CREATE INDEX IF NOT EXISTS records_case ON records(case_key);
@@ -60,19 +59,24 @@ CREATE TABLE IF NOT EXISTS runs (
     started_seq INTEGER NOT NULL, completed_at TEXT, completed_seq INTEGER, report_sha256 TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted_packs (name TEXT PRIMARY KEY) WITHOUT ROWID;
+-- retention.disposed entries whose records' keys are destroyed and hooks called
+CREATE TABLE IF NOT EXISTS carried (seq INTEGER PRIMARY KEY);
 """
 
-# Columns of ``records`` a run and a hold check read, in this order.
-ROW_COLUMNS = (
-    "record_id, subject, case_id, channel, purpose, department, campaign, tags, sent_at, "
-    "policy, rule, class, CASE WHEN review = 'dispose' THEN 'dispose' ELSE action END, retain_until"
+# Columns of ``records`` a run reads: the verdict (``DueRow``), then the facts a hold check
+# needs (``Row``).
+VERDICT_COLUMNS = (
+    "seq, record_id, policy, rule, class, CASE WHEN review = 'dispose' THEN 'dispose' ELSE action END, "
+    "retain_until"
 )
+ROW_COLUMNS = VERDICT_COLUMNS + ", subject, case_id, channel, purpose, department, campaign, tags, sent_at"
 
 
 class DueRow(NamedTuple):
-    """A record whose period is over, with its verdict (a tuple: runs make millions)."""
+    """A record and its verdict (a tuple: a run over a million records makes a million)."""
 
-    row: Row
+    seq: int  # the record's own entry
+    record_id: str
     policy: int
     rule: str
     retention_class: str
@@ -91,16 +95,26 @@ class Run:
 
 
 _NO_TAGS: frozenset[str] = frozenset()
+_NO_HOLDS: list[str] = []
 
 
-def due_row(values: Sequence[Any]) -> DueRow:
-    """A ``DueRow`` from the ``ROW_COLUMNS`` of a row."""
-    tags = values[7]
-    row = Row(
-        values[0], values[1], values[2], values[3], values[4], values[5], values[6],
-        frozenset(tags.split("|")) if tags else _NO_TAGS, values[8],
-    )  # fmt: skip
-    return DueRow(row, values[9], values[10], values[11], values[12], values[13])
+class _Rows:
+    """Rows from ``ROW_COLUMNS`` results. The strings that repeat (rules, classes, dates) are
+    shared: a million due records have a few thousand distinct values, not millions."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def due(self, v: Sequence[Any]) -> DueRow:
+        same = self._seen.setdefault
+        return DueRow(
+            v[0], v[1], v[2], same(v[3], v[3]), same(v[4], v[4]), same(v[5], v[5]), same(v[6], v[6])
+        )
+
+    @staticmethod
+    def facts(v: Sequence[Any]) -> Row:
+        tags = frozenset(v[13].split("|")) if v[13] else _NO_TAGS
+        return Row(v[1], v[7], v[8], v[9], v[10], v[11], v[12], tags, v[14])
 
 
 class RetentionState:
@@ -154,7 +168,7 @@ class RetentionState:
 
     def reset(self) -> None:
         """Forget everything (inside the caller's transaction)."""
-        for table in ("meta", "versions", "records", "cases", "holds", "runs", "deleted_packs"):
+        for table in ("meta", "versions", "records", "cases", "holds", "runs", "deleted_packs", "carried"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def _meta(self, key: str) -> str | None:
@@ -208,7 +222,7 @@ class RetentionState:
         if rec["review"]:
             doc["review"] = rec["review"]
         found = self.rows([record_id], kept_only=False).get(record_id)
-        doc["holds"] = holds.covering(found.row) if found is not None else []
+        doc["holds"] = holds.covering(found[1]) if found is not None else []
         if rec["disposed"] is not None:
             doc["disposed"] = {
                 "at": rec["disposed_at"], "run": rec["disposed_run"], "seq": rec["disposed"],
@@ -216,19 +230,37 @@ class RetentionState:
             }  # fmt: skip
         return doc
 
-    def due(self, as_of: date) -> Iterator[DueRow]:
-        """Records not disposed of whose period ended before ``as_of``, by class then date."""
+    def due(self, as_of: date, holds: HoldIndex | None = None) -> Iterator[tuple[DueRow, list[str]]]:
+        """Records not disposed of whose period ended before ``as_of``, by class then date,
+        each with the ids of the ``holds`` that cover it."""
         query = (
             f"SELECT {ROW_COLUMNS} FROM records WHERE disposed IS NULL AND awaiting IS NULL "  # noqa: S608
             "AND retain_until < ? ORDER BY class, rule, policy, retain_until, seq"
         )
+        rows = _Rows()
         for values in self.conn.execute(query, (as_of.isoformat(),)):
-            yield due_row(values)
+            yield rows.due(values), holds.covering(rows.facts(values)) if holds else _NO_HOLDS
 
-    def rows(self, record_ids: Sequence[str], *, kept_only: bool = True) -> dict[str, DueRow]:
-        """The current rows of some records: only those neither disposed of nor awaiting a
-        trigger with ``kept_only`` (ids not found are left out)."""
+    def verdicts(self, record_ids: Sequence[str]) -> dict[str, DueRow]:
+        """The current verdicts of the records that are neither disposed of nor awaiting a
+        trigger (a run checks its batch with them)."""
         found: dict[str, DueRow] = {}
+        rows = _Rows()
+        for start in range(0, len(record_ids), 500):
+            chunk = list(record_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT {VERDICT_COLUMNS} FROM records "  # noqa: S608 - placeholders only
+                f"WHERE record_id IN ({marks}) AND disposed IS NULL AND awaiting IS NULL"
+            )
+            found.update((values[1], rows.due(values)) for values in self.conn.execute(query, chunk))
+        return found
+
+    def rows(self, record_ids: Sequence[str], *, kept_only: bool = True) -> dict[str, tuple[DueRow, Row]]:
+        """The current verdict and facts of some records: only those neither disposed of nor
+        awaiting a trigger with ``kept_only`` (ids not found are left out)."""
+        found: dict[str, tuple[DueRow, Row]] = {}
+        rows = _Rows()
         for start in range(0, len(record_ids), 500):
             chunk = list(record_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
@@ -238,7 +270,7 @@ class RetentionState:
             )
             for values in self.conn.execute(query, chunk):
                 if not kept_only or (values[-2] is None and values[-1] is None):
-                    found[values[0]] = due_row(values)
+                    found[values[1]] = (rows.due(values), rows.facts(values))
         return found
 
     def counts(self) -> dict[str, int]:
@@ -279,9 +311,10 @@ class RetentionState:
 
     def disposed_by(self, run_id: str, *, unfinished: bool = False) -> list[DueRow]:
         """The records a run disposed of (only those not yet carried out, with ``unfinished``)."""
-        extra = " AND finished = 0" if unfinished else ""
+        extra = " AND disposed NOT IN (SELECT seq FROM carried)" if unfinished else ""
         query = f"SELECT {ROW_COLUMNS} FROM records WHERE disposed_run = ?{extra} ORDER BY class, disposed"  # noqa: S608
-        return [due_row(v) for v in self.conn.execute(query, (run_id,))]
+        rows = _Rows()
+        return [rows.due(v) for v in self.conn.execute(query, (run_id,))]
 
     def disposal_seqs(self, record_ids: Sequence[str]) -> dict[str, int]:
         """record id -> seq of the entry that disposed of it (records not disposed of are absent)."""
@@ -296,11 +329,12 @@ class RetentionState:
             found.update((r[0], r[1]) for r in self.conn.execute(query, chunk))
         return found
 
-    def mark_finished(self, record_ids: Iterable[str]) -> None:
-        """Note that these records' disposal was carried out: key destroyed, hooks called."""
+    def mark_carried(self, entry_seqs: Iterable[int]) -> None:
+        """Note that these ``retention.disposed`` entries were carried out: their records' keys
+        destroyed, the hooks called."""
         with self._transaction():
             self.conn.executemany(
-                "UPDATE records SET finished = 1 WHERE record_id = ?", ((r,) for r in record_ids)
+                "INSERT OR IGNORE INTO carried(seq) VALUES (?)", ((s,) for s in set(entry_seqs))
             )
 
     def deleted_packs(self) -> set[str]:
