@@ -17,8 +17,7 @@ from commsledger.register import Register
 from ledger.note import Verifier
 from policies.retention import load_schedule
 from retention import report
-from retention.filters import parse_filter
-from retention.holds import Hold, Scope, ScopeKind
+from retention.holds import Hold
 from retention.review import Decision
 
 out = Console(soft_wrap=True)
@@ -194,16 +193,11 @@ def hold_place(
     as_json: JsonOpt = False,
 ) -> None:
     """Place a legal hold: what it covers is not disposed of until it is released."""
-    given = [v for v in (case, subject, record, query) if v]
-    if len(given) != 1:
+    given = {"case": case, "subject": subject, "record": record, "query": query}
+    if len([v for v in given.values() if v]) != 1:
         raise InvalidInput("give exactly one of --case, --subject, --record or --query")
     with register_for(ctx, data) as register:
-        if subject:
-            scope = retention_service.subject_scope(register, subject)
-        elif query:
-            scope = Scope(ScopeKind.QUERY, parse_filter(query))
-        else:
-            scope = Scope(ScopeKind.CASE, case) if case else Scope(ScopeKind.RECORD, str(record))
+        scope = retention_service.hold_scope(register, given)
         hold = retention_service.place_hold(register, scope, reason)
     doc = {"hold": hold.id, **hold.to_json()}
     emit(

@@ -4,8 +4,9 @@ The functions the CLI and the HTTP API call (disposition runs are in ``commsledg
 
 - ``current_policy(register)``: the configured schedule as a recorded policy version (a changed
   schedule is appended to the ledger as a new ``retention.policy`` entry first).
-- ``place_hold(register, scope, reason)`` -> ``Hold``; ``subject_scope`` turns an identifier
-  (contract form) into the pseudonyms a subject hold names. For ``POST /v1/holds``.
+- ``place_hold(register, hold_scope(register, body), reason)`` -> ``Hold``: ``hold_scope``
+  reads ``{"case" | "record" | "subject" | "query": ...}`` (a subject given as an identifier
+  in contract form becomes the pseudonyms the hold names). For ``POST /v1/holds``.
 - ``release_hold(register, hold_id, reason)`` -> ``Hold``. For ``DELETE /v1/holds/{id}``.
 - ``holds(register, include_released=False)`` -> ``list[Hold]``.
 - ``covering(register, record_ids)`` -> record id -> active hold ids (for erasure: a held
@@ -99,6 +100,24 @@ def _policy_at(raw: bytes) -> Policy:
 
 
 # -- legal holds ------------------------------------------------------------------------------
+def hold_scope(register: Register, request: dict[str, Any]) -> Scope:
+    """The scope a request names (``POST /v1/holds``, ``hold place``): exactly one of
+    ``{"case": id}``, ``{"record": id}``, ``{"subject": "email:..."}`` (an identifier in
+    contract form, never stored: its pseudonyms are) or ``{"query": "terms" | {...}}``.
+
+    Raises ``InvalidInput`` naming what is wrong.
+    """
+    given = {k: v for k, v in request.items() if k in ScopeKind.__members__.values() and v}
+    if len(given) != 1:
+        raise InvalidInput("give exactly one of case, subject, record or query", field="scope")
+    ((kind, value),) = given.items()
+    if kind == ScopeKind.SUBJECT:
+        if not isinstance(value, str):
+            raise InvalidInput("a subject is an identifier such as email:...", field="subject")
+        return subject_scope(register, value)
+    return Scope.from_json({kind: value})
+
+
 def subject_scope(register: Register, identifier: str) -> Scope:
     """The scope of a hold on the person ``identifier`` names (``email:...``, ``phone:...``,
     ``customer:...``): their pseudonyms. A person with no record yet is registered (as a keyed

@@ -145,3 +145,49 @@ def test_the_retention_state_is_derived_and_rebuilt_from_the_ledger(
     with Register(settings) as reg:
         assert {i: reg.show(f"crm-{i:06d}")["retention"] for i in range(5)} == before
         assert [h.reason for h in retention_service.holds(reg)] == ["matter"]
+
+
+def test_an_api_hold_request_names_its_scope_as_the_contract_does(register: Register, tmp_path: Path) -> None:
+    with Register(with_retention(register.settings, tmp_path)) as reg:
+        load(reg, [_marketing(1)], {})
+        by_subject = retention_service.hold_scope(reg, {"subject": "email:Alice.Example1@example.com"})
+        assert by_subject.value == tuple(p for p in reg.subjects.lookup("email:alice.example1@example.com"))
+        by_query = retention_service.hold_scope(
+            reg, {"query": {"purpose": ["marketing"], "since": "2015-01-01"}}
+        )
+        assert by_query.kind is ScopeKind.QUERY
+        assert retention_service.hold_scope(reg, {"case": "CMP-1", "reason": "x"}).value == "CMP-1"
+        with pytest.raises(InvalidInput, match="exactly one of"):
+            retention_service.hold_scope(reg, {"case": "CMP-1", "record": "crm-000001"})
+        with pytest.raises(InvalidInput):
+            retention_service.hold_scope(reg, {"subject": "alice@example.com"})  # not in contract form
+
+
+def test_the_scheduled_job_resumes_an_interrupted_run_then_runs_as_of_today(
+    register: Register, tmp_path: Path
+) -> None:
+    with Register(with_retention(register.settings, tmp_path, batch=3)) as reg:
+        load(reg, [_marketing(i) for i in range(10)], {})
+        calls: list[list[str]] = []
+
+        def failing_once(ids: list[str]) -> None:
+            calls.append(ids)
+            if len(calls) == 2:
+                raise OSError("index busy")
+
+        reg.redaction_hooks.append(failing_once)
+        with pytest.raises(OSError, match="index busy"):
+            disposition.run(reg, date(2020, 1, 1))
+        load(reg, [_marketing(10, sent="2019-01-01T00:00:00Z")], {})  # due by today, not by 2020
+        resumed, today = disposition.run_due(reg)
+        assert (resumed.resumed, resumed.as_of, len(resumed.outcomes.disposed)) == (
+            True,
+            date(2020, 1, 1),
+            10,
+        )
+        assert (today.resumed, today.as_of, today.to_json()["disposed"]) == (
+            False,
+            disposition.today(),
+            ["crm-000010"],
+        )
+        assert disposition.run_due(reg)[0].to_json()["disposed"] == []
