@@ -129,3 +129,47 @@ def test_a_default_classifies_what_no_rule_matches() -> None:
         "rule": "default",
         "retain_until": "2032-03-01",
     }
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {
+                "purpose": "transactional",
+                "channel": "sms",
+                "tags": ["otp"],
+                "sent_at": "2024-01-31T10:00:00Z",
+            },
+            ("C7 one-time passcodes", "2025-02-28", None),  # 13 months, the day clamped
+        ),
+        ({"purpose": "marketing", "sent_at": "2020-03-15T08:00:00Z"}, ("C5 marketing", "2022-03-15", None)),
+        (
+            {"purpose": "transactional", "tags": ["statement"], "sent_at": "2020-01-10T08:00:00Z"},
+            ("C4 servicing and contractual notices", "2026-01-10", None),
+        ),
+        (
+            {
+                "purpose": "complaint",
+                "sent_at": "2020-03-01T09:30:00Z",
+                "case": {"id": "CMP-1", "type": "complaint", "received_at": "2020-02-27T16:00:00Z"},
+            },
+            ("C3 complaint file", "2023-02-27", None),  # DISP 1.9.1R: 3 years from receipt
+        ),
+        (
+            {
+                "purpose": "collections",
+                "sent_at": "2020-03-01T09:30:00Z",
+                "case": {"id": "COL-1", "type": "collections", "received_at": "2020-02-01T00:00:00Z"},
+            },
+            ("C11 arrears and collections", "2026-02-01", "case_closed"),  # kept until it closes
+        ),
+    ],
+)
+def test_the_shipped_schedule_keeps_records_as_the_rules_say(
+    fields: dict[str, Any], expected: tuple[str, str, str | None]
+) -> None:
+    doc = {**record(1, tags=None, case=None), **fields}
+    stamp = Policy(load_schedule(), 1).stamp(_envelope(doc))
+    assert stamp is not None
+    assert (stamp["class"], stamp["retain_until"], stamp.get("awaiting")) == expected
