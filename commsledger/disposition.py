@@ -14,6 +14,7 @@ with what is still due as of its date; nothing is disposed of twice, nothing ski
 Records under a legal hold are never disposed of; ``review`` records are listed instead.
 
 For the scheduler: ``run_due(register)`` resumes interrupted runs, then runs as of today.
+The steps that carry disposals out are in ``commsledger.disposal``.
 """
 
 from __future__ import annotations
@@ -21,30 +22,22 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from commsledger.errors import Busy, Conflict, InvalidInput, NotFound, StoreError
+from commsledger import disposal
+from commsledger.disposal import Progress
+from commsledger.errors import Busy, Conflict, InvalidInput, NotFound
 from commsledger.register import Register
 from commsledger.retention_service import append, current_policy
-from ledger import layout
-from ledger.canonical import canonical_fast
 from retention import report
 from retention.holds import HoldIndex
 from retention.kinds import Kind
-from retention.state import DueRow
-
-ENTRY_BUDGET = 40_000  # bytes of record ids per retention.disposed entry (an entry < 64 KiB)
-
-
-class Progress(Protocol):
-    """``progress(n, total=...)``: ``n`` more records done; ``total`` once it is known."""
-
-    def __call__(self, n: int, total: int | None = None) -> None: ...
+from retention.rows import DueRow
 
 
 def today() -> date:
@@ -133,24 +126,14 @@ def run(
     """
     with _one_run(register):
         register.refresh()
-        state = register.retention()
         if resume is not None:
             run_id, as_of, policy = _resumable(register, resume)
         else:
             run_id, as_of, policy = _start(register, as_of or today())
-        _finish(register, run_id)
-        _dispose(register, run_id, as_of, plan(register, as_of).disposed, progress)
-        packs = _delete_packs(register)
-        state = register.retention()
-        final = plan(register, as_of)
-        outcomes = report.Outcomes(state.disposed_by(run_id), final.held, final.review)
-        head = {"run": run_id, "as_of": as_of.isoformat(), "policy": policy, "packs": packs,
-                "origin": register.signer.name, "started_at": _started(register, run_id)}  # fmt: skip
-        written = report.write(
-            _reports(register) / run_id, report.document(head, outcomes), outcomes, register.signer
-        )
-        done = {"run": run_id, "state": "completed", "report_sha256": written["sha256"], **outcomes.counts()}
-        append(register, [(Kind.RUN, done)])
+        disposal.finish(register, run_id)
+        disposal.dispose_due(register, run_id, as_of, plan(register, as_of).disposed, progress)
+        packs = disposal.delete_packs(register)
+        outcomes, written = _complete(register, run_id, as_of, policy, packs)
         return Result(as_of, False, outcomes, run_id, resume is not None, policy, packs, written)
 
 
@@ -196,124 +179,27 @@ def _resumable(register: Register, run_id: str) -> tuple[str, date, int]:
     return run_id, found.as_of, int(found.policy or 0)
 
 
-def _started(register: Register, run_id: str) -> str | None:
-    found = register.retention().run(run_id)
-    return None if found is None else found.started_at
-
-
-def _finish(register: Register, run_id: str) -> None:
-    """Carry out the disposals already in the ledger for this run but not done (interrupted)."""
+def _complete(
+    register: Register, run_id: str, as_of: date, policy: int, packs: dict[str, int]
+) -> tuple[report.Outcomes, dict[str, str]]:
+    """Write and sign the run's report, then record its completion with the report's SHA-256."""
     state = register.retention()
-    pending = state.disposed_by(run_id, unfinished=True)
-    if pending:
-        seqs = state.disposal_seqs([r.record_id for r in pending])
-        _carry_out(register, [(r, seqs[r.record_id]) for r in pending])
-
-
-def _dispose(
-    register: Register, run_id: str, as_of: date, due: Sequence[DueRow], progress: Progress | None
-) -> None:
-    size = register.settings.retention.batch
-    if progress is not None:
-        progress(0, total=len(due))
-    for start in range(0, len(due), size):
-        batch = _still_due(register, due[start : start + size], as_of)
-        if batch:
-            entries = list(_entries(run_id, as_of, batch))
-            seqs = append(register, entries)
-            entry_of = {
-                rid: seq for (_, env), seq in zip(entries, seqs, strict=True) for rid in env["records"]
-            }
-            _carry_out(register, [(due, entry_of[due.record_id]) for due in batch])
-        if progress is not None:
-            progress(min(size, len(due) - start))
-
-
-def _still_due(register: Register, batch: Sequence[DueRow], as_of: date) -> list[DueRow]:
-    """The batch as of now: a hold placed, a case closed or a review decided since the run
-    planned it takes a record out (another process may have written meanwhile)."""
-    state = register.retention()
-    holds = HoldIndex(state.holds(), register.subjects.group)
-    current = state.verdicts([d.record_id for d in batch])
-    day = as_of.isoformat()
-    kept = [
-        now
-        for d in batch
-        if (now := current.get(d.record_id)) and now.retain_until < day and now.action != "review"
-    ]
-    if not holds:
-        return kept
-    facts = state.rows([d.record_id for d in kept])
-    return [d for d in kept if not holds.covering(facts[d.record_id][1])]
-
-
-def _entries(run_id: str, as_of: date, batch: Sequence[DueRow]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``retention.disposed`` envelopes: one per (policy, rule, class), split to stay small."""
-    groups: dict[tuple[int, str, str], list[str]] = {}
-    for due in batch:
-        groups.setdefault((due.policy, due.rule, due.retention_class), []).append(due.record_id)
-    for (policy, rule, cls), ids in groups.items():
-        chunk: list[str] = []
-        used = 0
-        for rid in ids:
-            cost = len(canonical_fast(rid)) + 1
-            if chunk and used + cost > ENTRY_BUDGET:
-                yield _disposed(run_id, as_of, policy, rule, cls, chunk)
-                chunk, used = [], 0
-            chunk.append(rid)
-            used += cost
-        if chunk:
-            yield _disposed(run_id, as_of, policy, rule, cls, chunk)
-
-
-def _disposed(
-    run_id: str, as_of: date, policy: int, rule: str, cls: str, ids: list[str]
-) -> tuple[str, dict[str, Any]]:
-    envelope = {"run": run_id, "as_of": as_of.isoformat(), "policy": policy, "rule": rule, "class": cls}
-    return Kind.DISPOSED, {**envelope, "records": ids}
-
-
-def _carry_out(register: Register, disposed: list[tuple[DueRow, int]]) -> None:
-    """Make disposals in the ledger (each record with the seq of its entry) true: shredded in
-    the catalog (so ``verify`` accepts their payloads gone), data keys destroyed, redaction
-    hooks called. Idempotent."""
-    ids = [due.record_id for due, _ in disposed]
-    register.catalog.begin()
-    try:
-        register.catalog.mark_shredded((due.record_id, seq) for due, seq in disposed)
-        register.catalog.commit()
-    except BaseException:
-        register.catalog.rollback()
-        raise
-    register.privacy.execute("BEGIN IMMEDIATE")
-    try:
-        register.keys.destroy(ids)
-        register.privacy.execute("COMMIT")
-    except BaseException:
-        register.privacy.execute("ROLLBACK")
-        raise
-    for hook in register.redaction_hooks:
-        hook(ids)
-    state = register.retention()
-    state.mark_carried(seq for _, seq in disposed)
-
-
-def _delete_packs(register: Register) -> dict[str, int]:
-    """Delete the payload packs whose every payload belongs to a shredded record."""
-    state = register.retention()
-    gone = state.deleted_packs()
-    deleted, kept = [], 0
-    for name in register.catalog.dead_packs():
-        if name in gone:
-            continue
-        try:
-            register.store.delete(layout.payload_pack_path(name))
-        except StoreError:
-            kept += 1  # still locked (Object Lock): its data keys are gone, so is its content
-            continue
-        deleted.append(name)
-    state.add_deleted_packs(deleted)
-    return {"deleted": len(deleted), "kept": kept}
+    final = plan(register, as_of)  # held and review as they are now, at the end
+    outcomes = report.Outcomes(state.disposed_by(run_id), final.held, final.review)
+    started = state.run(run_id)
+    head = {
+        "run": run_id,
+        "as_of": as_of.isoformat(),
+        "policy": policy,
+        "packs": packs,
+        "origin": register.signer.name,
+        "started_at": started.started_at if started else None,
+    }
+    folder = _reports(register) / run_id
+    written = report.write(folder, report.document(head, outcomes), outcomes, register.signer)
+    done = {"run": run_id, "state": "completed", "report_sha256": written["sha256"], **outcomes.counts()}
+    append(register, [(Kind.RUN, done)])
+    return outcomes, written
 
 
 def _reports(register: Register) -> Path:

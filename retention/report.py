@@ -20,7 +20,7 @@ import orjson
 
 from commsledger.errors import VerificationError
 from ledger.note import Signer, Verifier, open_note, sign_note
-from retention.state import DueRow
+from retention.rows import DueRow
 
 HEADER = "commsledger retention report v1"
 CSV_COLUMNS = ("class", "outcome", "record_id", "rule", "policy", "retain_until", "holds")

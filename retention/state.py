@@ -14,15 +14,15 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ledger.log import Log
 from retention.evaluate import Policy
 from retention.filters import Row
 from retention.holds import Hold, HoldIndex, Scope
+from retention.rows import NO_HOLDS, ROW_COLUMNS, VERDICT_COLUMNS, DueRow, Rows, Run
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
@@ -62,59 +62,6 @@ CREATE TABLE IF NOT EXISTS deleted_packs (name TEXT PRIMARY KEY) WITHOUT ROWID;
 -- retention.disposed entries whose records' keys are destroyed and hooks called
 CREATE TABLE IF NOT EXISTS carried (seq INTEGER PRIMARY KEY);
 """
-
-# Columns of ``records`` a run reads: the verdict (``DueRow``), then the facts a hold check
-# needs (``Row``).
-VERDICT_COLUMNS = (
-    "seq, record_id, policy, rule, class, CASE WHEN review = 'dispose' THEN 'dispose' ELSE action END, "
-    "retain_until"
-)
-ROW_COLUMNS = VERDICT_COLUMNS + ", subject, case_id, channel, purpose, department, campaign, tags, sent_at"
-
-
-class DueRow(NamedTuple):
-    """A record and its verdict (a tuple: a run over a million records makes a million)."""
-
-    seq: int  # the record's own entry
-    record_id: str
-    policy: int
-    rule: str
-    retention_class: str
-    action: str
-    retain_until: str
-
-
-@dataclass(frozen=True)
-class Run:
-    id: str
-    as_of: date
-    policy: int | None
-    started_at: str
-    completed_at: str | None
-    report_sha256: str | None
-
-
-_NO_TAGS: frozenset[str] = frozenset()
-_NO_HOLDS: list[str] = []
-
-
-class _Rows:
-    """Rows from ``ROW_COLUMNS`` results. The strings that repeat (rules, classes, dates) are
-    shared: a million due records have a few thousand distinct values, not millions."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, str] = {}
-
-    def due(self, v: Sequence[Any]) -> DueRow:
-        same = self._seen.setdefault
-        return DueRow(
-            v[0], v[1], v[2], same(v[3], v[3]), same(v[4], v[4]), same(v[5], v[5]), same(v[6], v[6])
-        )
-
-    @staticmethod
-    def facts(v: Sequence[Any]) -> Row:
-        tags = frozenset(v[13].split("|")) if v[13] else _NO_TAGS
-        return Row(v[1], v[7], v[8], v[9], v[10], v[11], v[12], tags, v[14])
 
 
 class RetentionState:
@@ -237,15 +184,15 @@ class RetentionState:
             f"SELECT {ROW_COLUMNS} FROM records WHERE disposed IS NULL AND awaiting IS NULL "  # noqa: S608
             "AND retain_until < ? ORDER BY class, rule, policy, retain_until, seq"
         )
-        rows = _Rows()
+        rows = Rows()
         for values in self.conn.execute(query, (as_of.isoformat(),)):
-            yield rows.due(values), holds.covering(rows.facts(values)) if holds else _NO_HOLDS
+            yield rows.due(values), holds.covering(rows.facts(values)) if holds else NO_HOLDS
 
     def verdicts(self, record_ids: Sequence[str]) -> dict[str, DueRow]:
         """The current verdicts of the records that are neither disposed of nor awaiting a
         trigger (a run checks its batch with them)."""
         found: dict[str, DueRow] = {}
-        rows = _Rows()
+        rows = Rows()
         for start in range(0, len(record_ids), 500):
             chunk = list(record_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
@@ -260,7 +207,7 @@ class RetentionState:
         """The current verdict and facts of some records: only those neither disposed of nor
         awaiting a trigger with ``kept_only`` (ids not found are left out)."""
         found: dict[str, tuple[DueRow, Row]] = {}
-        rows = _Rows()
+        rows = Rows()
         for start in range(0, len(record_ids), 500):
             chunk = list(record_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
@@ -313,7 +260,7 @@ class RetentionState:
         """The records a run disposed of (only those not yet carried out, with ``unfinished``)."""
         extra = " AND disposed NOT IN (SELECT seq FROM carried)" if unfinished else ""
         query = f"SELECT {ROW_COLUMNS} FROM records WHERE disposed_run = ?{extra} ORDER BY class, disposed"  # noqa: S608
-        rows = _Rows()
+        rows = Rows()
         return [rows.due(v) for v in self.conn.execute(query, (run_id,))]
 
     def disposal_seqs(self, record_ids: Sequence[str]) -> dict[str, int]:
