@@ -247,19 +247,6 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
-    def packs_of(self, record_ids: Sequence[str]) -> set[str]:
-        """The packs holding payloads of these records (their own and their events')."""
-        found: set[str] = set()
-        for start in range(0, len(record_ids), 500):
-            chunk = list(record_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            query = (
-                "SELECT DISTINCT p.name FROM entries e JOIN packs p ON p.id = e.pack "  # noqa: S608
-                f"WHERE e.record_id IN ({marks})"
-            )
-            found.update(r[0] for r in self.conn.execute(query, chunk))
-        return found
-
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
         for table in ("entries", "packs", "meta", "checkpoints", "subjects", "shredded"):

@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from commsledger.errors import Conflict, InvalidInput, NotFound
 from commsledger.ingest import IngestReport, Sequencer
 from commsledger.register import Register
@@ -94,8 +96,7 @@ def _recorded(register: Register) -> Policy | None:
 
 @functools.lru_cache(maxsize=8)
 def _policy_at(raw: bytes) -> Policy:
-    import orjson
-
+    """The policy a ``retention.policy`` entry records (parsed once per entry)."""
     return Policy.from_entry(orjson.loads(raw)["envelope"])
 
 
