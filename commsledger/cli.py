@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from commsledger.config import Settings
+from commsledger.config import RetentionSettings, S3Settings, Settings
 from commsledger.errors import ConfigError, Error, InvalidInput
 from commsledger.register import Register
 
@@ -62,8 +62,14 @@ def settings_for(ctx: typer.Context, data: Path | None) -> Settings:
         return Settings(data=chosen) if chosen else Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"setting COMMSLEDGER_{field.upper()}: {first['msg']}") from None
+        field = "_".join(str(p) for p in first["loc"])
+        prefix = _ENV_PREFIXES.get(exc.title, "COMMSLEDGER_")  # a nested group's own prefix
+        raise ConfigError(f"setting {prefix}{field.upper()}: {first['msg']}") from None
+
+
+_ENV_PREFIXES = {
+    cls.__name__: str(cls.model_config.get("env_prefix", "")) for cls in (RetentionSettings, S3Settings)
+}
 
 
 def wants_json(ctx: typer.Context, flag: bool) -> bool:

@@ -25,6 +25,13 @@ def duration(text: str) -> timedelta:
     return moment
 
 
+def _batch_size(value: int) -> int:
+    """A batch of records (per commit): 1 to 100,000."""
+    if not 1 <= value <= 100_000:
+        raise ValueError("must be between 1 and 100000")
+    return value
+
+
 class S3Settings(BaseSettings):
     """The ``s3`` object store. Credentials and endpoint also come from the usual AWS
     variables (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``, ...) when these are unset.
@@ -94,9 +101,7 @@ class RetentionSettings(BaseSettings):
     @field_validator("batch")
     @classmethod
     def _batch(cls, value: int) -> int:
-        if not 1 <= value <= 100_000:
-            raise ValueError("must be between 1 and 100000")
-        return value
+        return _batch_size(value)
 
     @field_validator("run_at")
     @classmethod
@@ -139,9 +144,7 @@ class Settings(BaseSettings):
     @field_validator("batch")
     @classmethod
     def _batch(cls, value: int) -> int:
-        if not 1 <= value <= 100_000:
-            raise ValueError("must be between 1 and 100000")
-        return value
+        return _batch_size(value)
 
     @property
     def store_url(self) -> str:

@@ -191,34 +191,24 @@ class RetentionState:
     def verdicts(self, record_ids: Sequence[str]) -> dict[str, DueRow]:
         """The current verdicts of the records that are neither disposed of nor awaiting a
         trigger (a run checks its batch with them)."""
-        found: dict[str, DueRow] = {}
         rows = Rows()
-        for start in range(0, len(record_ids), 500):
-            chunk = list(record_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT {VERDICT_COLUMNS} FROM records "  # noqa: S608 - placeholders only
-                f"WHERE record_id IN ({marks}) AND disposed IS NULL AND awaiting IS NULL"
-            )
-            found.update((values[1], rows.due(values)) for values in self.conn.execute(query, chunk))
-        return found
+        where = "disposed IS NULL AND awaiting IS NULL"
+        return {v[1]: rows.due(v) for v in self._by_ids(VERDICT_COLUMNS, where, record_ids)}
 
     def rows(self, record_ids: Sequence[str], *, kept_only: bool = True) -> dict[str, tuple[DueRow, Row]]:
         """The current verdict and facts of some records: only those neither disposed of nor
         awaiting a trigger with ``kept_only`` (ids not found are left out)."""
-        found: dict[str, tuple[DueRow, Row]] = {}
         rows = Rows()
+        where = "disposed IS NULL AND awaiting IS NULL" if kept_only else "1"
+        return {v[1]: (rows.due(v), rows.facts(v)) for v in self._by_ids(ROW_COLUMNS, where, record_ids)}
+
+    def _by_ids(self, columns: str, where: str, record_ids: Sequence[str]) -> Iterator[Any]:
+        """Rows of ``records`` with these ids (500 a query) that meet ``where`` (fixed SQL)."""
         for start in range(0, len(record_ids), 500):
             chunk = list(record_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT {ROW_COLUMNS}, disposed, awaiting FROM records "  # noqa: S608 - placeholders only
-                f"WHERE record_id IN ({marks})"
-            )
-            for values in self.conn.execute(query, chunk):
-                if not kept_only or (values[-2] is None and values[-1] is None):
-                    found[values[1]] = (rows.due(values), rows.facts(values))
-        return found
+            query = f"SELECT {columns} FROM records WHERE record_id IN ({marks}) AND {where}"  # noqa: S608
+            yield from self.conn.execute(query, chunk)
 
     def counts(self) -> dict[str, int]:
         """How many records are kept, awaiting a trigger, unclassified, disposed of."""
@@ -265,16 +255,7 @@ class RetentionState:
 
     def disposal_seqs(self, record_ids: Sequence[str]) -> dict[str, int]:
         """record id -> seq of the entry that disposed of it (records not disposed of are absent)."""
-        found: dict[str, int] = {}
-        for start in range(0, len(record_ids), 500):
-            chunk = list(record_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            query = (
-                "SELECT record_id, disposed FROM records "  # noqa: S608 - placeholders only
-                f"WHERE disposed IS NOT NULL AND record_id IN ({marks})"
-            )
-            found.update((r[0], r[1]) for r in self.conn.execute(query, chunk))
-        return found
+        return dict(self._by_ids("record_id, disposed", "disposed IS NOT NULL", record_ids))
 
     def mark_carried(self, entry_seqs: Iterable[int]) -> None:
         """Note that these ``retention.disposed`` entries were carried out: their records' keys

@@ -91,3 +91,9 @@ def test_retention_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     assert "exactly one of --case, --subject, --record or --query" in two.stderr
     query = cli("hold", "place", "--query", "colour=red", "--reason", "x")
     assert "query: 'colour=red' is not one of" in query.stderr
+
+
+def test_a_bad_retention_setting_is_named_as_its_variable(cli: Any) -> None:
+    bad = cli("hold", "list", env={"COMMSLEDGER_RETENTION_BATCH": "0"})
+    assert bad.code == 2
+    assert bad.stderr.startswith("commsledger: setting COMMSLEDGER_RETENTION_BATCH: ")
