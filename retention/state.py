@@ -69,7 +69,8 @@ class RetentionState:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Another process may be catching up (a first catch-up of a big register takes a while).
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=600)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
         self.conn.executescript(_SCHEMA)
