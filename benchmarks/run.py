@@ -6,7 +6,9 @@ default size (or with ``--record``) refreshes its section of ``benchmarks/RESULT
 ``--profile`` instead ingests and verifies a slice in process under cProfile, to show what
 bounds each. ``--http`` instead benchmarks the HTTP service (``benchmarks/http.py``: NDJSON
 ingest over HTTP against in-process ingest, reads with 8 concurrent clients; default 50,000
-records), into its own section ``http``.
+records), into its own section ``http``. ``--retention`` instead runs the retention benchmark
+(``benchmarks/retention.py``: catch-up, preview and execute of disposition over ``--records``
+records, with SQLite baselines).
 
 Exit 0: every step ran (targets may be missed: the table says which). 1: a step failed,
 ``verify`` did not confirm the ingest, or another run holds the work dir.
@@ -20,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import http, http_report, ingest_verify, profiling, report
+from benchmarks import http, http_report, ingest_verify, profiling, report, retention
 
 WORK = Path(__file__).resolve().parent / "work"
 RECORDS = 1_000_000
@@ -39,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--http", action="store_true", help="benchmark the HTTP service instead")
     parser.add_argument("--batch", type=int, default=http.BATCH, help="records per NDJSON request (--http)")
+    parser.add_argument(
+        "--retention", action="store_true", help="run the retention benchmark (preview and execute) instead"
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--record", dest="record", action="store_true", default=None, help="refresh RESULTS.md"
@@ -60,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return _profile(records, args.seed, work, record)
         if args.http:
             return _http(records, args.seed, work, record, args.batch)
+        if args.retention:
+            return _retention(records, args.seed, work, record)
         return _ingest_verify(records, args.seed, work, record)
 
 
@@ -101,6 +108,24 @@ def _http(records: int, seed: int, work: Path, record: bool, batch: int) -> int:
     print(text)
     if record:
         report.refresh("http", text)
+        print(f"refreshed {report.RESULTS}")
+    return 0
+
+
+def _retention(records: int, seed: int, work: Path, record: bool) -> int:
+    started, facts, code = report.now(), report.machine(), report.code_version()
+    raw = work / f"retention-{records}.json"
+    try:
+        doc = retention.run(records, seed, work)
+    except ingest_verify.BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    doc.update(date=started, command=report.command_line(), machine=facts, code=code, raw_json=_shown(raw))
+    raw.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    text = retention.markdown(doc)
+    print(text)
+    if record:
+        report.refresh("retention", text)
         print(f"refreshed {report.RESULTS}")
     return 0
 

@@ -29,9 +29,25 @@ CREATE TABLE IF NOT EXISTS entries (
     len       INTEGER
 );
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL);
+-- Records whose payloads were destroyed (disposed of, erased) and the entry that says so:
+-- ``verify`` accepts their payloads missing.
+CREATE TABLE IF NOT EXISTS shredded (record_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_record ON entries(record_id) WHERE record_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_subject ON entries(subject) WHERE subject IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_special ON entries(kind, seq) WHERE kind NOT IN ('record', 'event');
 """
+
+# Entry kinds that destroy the payloads of the records their envelope lists, and the key of
+# that list. An erasure's kind joins this map when it is built.
+SHREDDING = {"retention.disposed": "records"}
+
+
+def shredded_by(kind: str, envelope: dict[str, object]) -> list[str]:
+    """The record ids an entry of ``kind`` shreds (none for other kinds)."""
+    key = SHREDDING.get(kind)
+    listed = envelope.get(key) if key else None
+    return [str(r) for r in listed] if isinstance(listed, list) else []
+
 
 # (seq, kind, record_id, subject pseudonym, pack id, offset, length)
 Row = tuple[int, str, str | None, str | None, int | None, int | None, int | None]
@@ -202,9 +218,38 @@ class Catalog:
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
+    def last_of_kind(self, kind: str) -> int | None:
+        """The seq of the latest entry of a kind other than ``record`` and ``event``."""
+        row = self.conn.execute(
+            "SELECT MAX(seq) FROM entries WHERE kind = ? AND kind NOT IN ('record', 'event')", (kind,)
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def mark_shredded(self, rows: Iterable[tuple[str, int]]) -> None:
+        """Note records whose payloads are destroyed, with the seq of the entry saying so."""
+        self.conn.executemany("INSERT OR IGNORE INTO shredded(record_id, seq) VALUES (?, ?)", rows)
+
+    def shredded(self, start: int, end: int) -> set[int]:
+        """Seqs in ``[start, end)`` of entries whose record's payloads were destroyed."""
+        rows = self.conn.execute(
+            "SELECT e.seq FROM entries e JOIN shredded s ON s.record_id = e.record_id "
+            "WHERE e.seq >= ? AND e.seq < ?",
+            (start, end),
+        )
+        return {r[0] for r in rows}
+
+    def dead_packs(self) -> list[str]:
+        """Payload packs every payload of which belongs to a shredded record: deletable."""
+        rows = self.conn.execute(
+            "SELECT p.name FROM entries e JOIN packs p ON p.id = e.pack "
+            "LEFT JOIN shredded s ON s.record_id = e.record_id "
+            "GROUP BY e.pack HAVING SUM(s.record_id IS NULL) = 0 ORDER BY p.name"
+        )
+        return [r[0] for r in rows]
+
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
-        for table in ("entries", "packs", "meta", "checkpoints", "subjects"):
+        for table in ("entries", "packs", "meta", "checkpoints", "subjects", "shredded"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self._packs.clear()
         self._subjects.clear()

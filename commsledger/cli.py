@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, Protocol
 
 import click
 import typer
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from commsledger.config import Settings
+from commsledger.config import RetentionSettings, S3Settings, Settings
 from commsledger.errors import ConfigError, Error, InvalidInput
 from commsledger.register import Register
 
@@ -62,8 +62,14 @@ def settings_for(ctx: typer.Context, data: Path | None) -> Settings:
         return Settings(data=chosen) if chosen else Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"setting COMMSLEDGER_{field.upper()}: {first['msg']}") from None
+        field = "_".join(str(p) for p in first["loc"])
+        prefix = _ENV_PREFIXES.get(exc.title, "COMMSLEDGER_")  # a nested group's own prefix
+        raise ConfigError(f"setting {prefix}{field.upper()}: {first['msg']}") from None
+
+
+_ENV_PREFIXES = {
+    cls.__name__: str(cls.model_config.get("env_prefix", "")) for cls in (RetentionSettings, S3Settings)
+}
 
 
 def wants_json(ctx: typer.Context, flag: bool) -> bool:
@@ -77,13 +83,25 @@ def emit(doc: Any, as_json: bool, human: Callable[[], None] | None = None) -> No
         human()
 
 
+class Advance(Protocol):
+    def __call__(self, n: int, total: int | None = None) -> None: ...
+
+
 @contextmanager
-def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal; yields ``advance(n)``."""
+def progress_bar(label: str, total: int | None) -> Iterator[Advance]:
+    """A progress bar on stderr when it is a terminal; yields ``advance(n)`` (``total`` sets
+    the total once it is known)."""
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+
+        def advance(n: int, total: int | None = None) -> None:
+            if total is None:
+                bar.update(task, advance=n)
+            else:
+                bar.update(task, advance=n, total=total)
+
+        yield advance
 
 
 @contextmanager
@@ -145,4 +163,5 @@ def say(message: str) -> None:
 # Commands live in their own modules and attach themselves to ``app``.
 from commsledger import cli_keys as _cli_keys  # noqa: E402,F401
 from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
+from commsledger import cli_retention as _cli_retention  # noqa: E402,F401
 from commsledger import cli_service as _cli_service  # noqa: E402,F401

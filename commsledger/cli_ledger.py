@@ -97,6 +97,7 @@ def _show_human(doc: dict[str, Any]) -> None:
     head.add_row("department", doc.get("sender", {}).get("department", ""))
     head.add_row("recorded", f"seq {doc['ledger']['seq']} at {doc['ledger']['recorded_at']}")
     out.print(head)
+    _retention_human(doc.get("retention"))
     if doc["redacted"]:
         out.print("[bold]content redacted[/bold] (erased or disposed of)")
     else:
@@ -118,6 +119,23 @@ def _show_human(doc: dict[str, Any]) -> None:
 AccessLogOpt = Annotated[
     bool, typer.Option("--access-log", help="the access log (who looked at what) instead of the register")
 ]
+
+
+def _retention_human(view: dict[str, Any] | None) -> None:
+    if not view:
+        return
+    gone = view.get("disposed")
+    if gone:
+        rule = f"rule {gone['rule']} (policy {gone['policy']})"
+        line = f"disposed of at {gone['at']} by run {gone['run']} under {rule}"
+    else:
+        until = (
+            f"awaiting {view['awaiting']}" if view.get("awaiting") else f"kept until {view['retain_until']}"
+        )
+        line = f"{view['class']} ({view['rule']}, policy {view['policy']}): {until}, then {view['action']}"
+        if view.get("holds"):
+            line += f"; held by {', '.join(view['holds'])}"
+    out.print(f"retention: {line}", markup=False, highlight=False)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from typing import Any
 
 from commsledger.catalog import Row
 from commsledger.errors import Error, NotFound, ObjectNotFound
-from commsledger.prepare import Prepared, Rejected, fingerprint
+from commsledger.prepare import Prepared, Rejected, fingerprint, unstamped
 from commsledger.register import Register
 from ledger import layout
 from ledger.canonical import canonical_fast
@@ -70,7 +70,7 @@ class _Pending:
     """A record or event waiting for its commit; ``seq`` is given under the writers' lease."""
 
     kind: str
-    record_id: str
+    record_id: str | None
     subject: str | None
     envelope: bytes
     sha: bytes | None
@@ -78,6 +78,7 @@ class _Pending:
     line: int = 0
     fingerprint: bytes = b""
     wrapped_key: bytes | None = None
+    retain_until: str = ""  # the record's retention floor (ISO date): its payload's lock
     seq: int = -1
 
 
@@ -94,6 +95,7 @@ class Sequencer:
         self.report = report
         self._fingerprints: dict[str, bytes] = {}
         self._pending: list[_Pending] = []
+        self.committed_seqs: list[int] = []  # the seqs of the last commit's entries, in order
 
     @property
     def _records(self) -> int:
@@ -151,13 +153,13 @@ class Sequencer:
             plain = unseal(data_key, str(entry.record_id), self.reg.sealed(entry))
         except (ObjectNotFound, NotFound):
             return None
-        return fingerprint(canonical_fast(entry.envelope), plain)
+        return fingerprint(canonical_fast(unstamped(entry.envelope)), plain)
 
     def _take(self, item: Prepared) -> None:
         subject = self.reg.subjects.resolve(item.identifiers)
         self._pending.append(
             _Pending("record", item.record_id, subject, item.envelope, item.sha, item.sealed,
-                     item.line, item.fingerprint, item.wrapped_key)
+                     item.line, item.fingerprint, item.wrapped_key, item.retain_until)
         )  # fmt: skip
         self._fingerprints[item.record_id] = item.fingerprint
 
@@ -167,8 +169,20 @@ class Sequencer:
         """Queue a later event about a record (committed with the next ``commit``)."""
         self._pending.append(_Pending("event", record_id, None, canonical_fast(envelope), sha, sealed))
 
+    def append_entry(self, kind: str, envelope: dict[str, Any], record_id: str | None = None) -> None:
+        """Queue an entry of another kind, without payload (a policy version, a hold, a
+        disposal: ``retention.kinds``); committed with the next ``commit``."""
+        self._pending.append(_Pending(kind, record_id, None, canonical_fast(envelope), None, None))
+
+    def payload_retain_until(self) -> str | None:
+        """The latest retention floor (ISO date) of the queued records with a payload: the
+        retain-until their commit's payload pack can be locked with (None: no record has one)."""
+        dates = [p.retain_until for p in self._pending if p.sealed is not None and p.retain_until]
+        return max(dates) if dates else None
+
     def commit(self) -> int:
         """Make the queued batch durable; returns how many records it accepted."""
+        self.committed_seqs = []
         if not self._pending:
             return 0
         with self.reg.lease.hold():
@@ -184,6 +198,7 @@ class Sequencer:
         for p in self._pending:
             if p.kind == "record":
                 self.report.outcome(p.line, p.record_id, "accepted", p.seq)
+        self.committed_seqs = [p.seq for p in self._pending]
         self._pending = []
         self._fingerprints.clear()
         return accepted
@@ -194,7 +209,7 @@ class Sequencer:
         if self.reg.log.committed == before and self.reg.catalog.size >= before:
             return
         self.reg.sync_catalog()
-        ids = [p.record_id for p in self._pending if p.kind == "record"]
+        ids = [str(p.record_id) for p in self._pending if p.kind == "record"]
         taken = self.reg.catalog.record_seqs(ids)
         if not taken:
             return
@@ -217,7 +232,7 @@ class Sequencer:
         if with_payload:
             self.reg.store.put(layout.payload_pack_path(name), pack.data)
         self.reg.privacy.execute("BEGIN IMMEDIATE")
-        self.reg.keys.put_many((p.record_id, p.wrapped_key) for p in self._pending if p.wrapped_key)
+        self.reg.keys.put_many((str(p.record_id), p.wrapped_key) for p in self._pending if p.wrapped_key)
         self.reg.subjects.flush()
         self.reg.privacy.execute("COMMIT")
         self.reg.lease.renew()  # still ours: only then may the checkpoint move

@@ -30,8 +30,10 @@ from commsledger.ingest import IngestReport, Sequencer, chunked
 from commsledger.prepare import Prepared, Rejected, from_worker, init_worker, prepare, prepare_chunk
 from commsledger.records import RECORD_LIMIT, AnyEvent, describe, parse_event, split_event
 from commsledger.register import Register
+from commsledger.retention_service import current_policy
 from ledger.canonical import canonical_fast
 from privacy.keys import seal
+from retention.evaluate import Policy
 
 CHUNK = 256
 CLOCK_SKEW = timedelta(minutes=5)  # sending systems' clocks differ; more than this is an error
@@ -108,12 +110,17 @@ def ingest(
     report: IngestReport | None = None,
 ) -> IngestReport:
     """Append every good line as a record; returns what was accepted, repeated and refused
-    (in ``report`` when one is given, e.g. one that keeps every line's outcome)."""
+    (in ``report`` when one is given, e.g. one that keeps every line's outcome).
+
+    Records are stamped with the retention policy in force (``current_policy``: a changed
+    schedule is recorded as a new version first); raises ``InvalidInput`` for a bad schedule.
+    """
     report = report if report is not None else IngestReport()
+    policy = current_policy(register)
     sequencer = Sequencer(register, report)
     size = min(CHUNK, register.settings.batch)
     with bulk_gc():
-        for chunk, prepared in _prepared(register, chunked(lines, size)):
+        for chunk, prepared in _prepared(register, chunked(lines, size), policy):
             sequencer.process(prepared)
             if progress is not None:
                 progress(len(chunk), sum(len(raw) for _, raw in chunk))
@@ -135,26 +142,24 @@ def bulk_gc() -> Iterator[None]:
 
 
 def _prepared(
-    register: Register, chunks: Iterator[list[tuple[int, bytes]]]
+    register: Register, chunks: Iterator[list[tuple[int, bytes]]], policy: Policy
 ) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
     settings = register.settings
+
+    def inline(chunk: list[tuple[int, bytes]]) -> list[Prepared | Rejected]:
+        return [prepare(line, raw, register.master, settings.default_region, policy) for line, raw in chunk]
+
     for _ in range(INLINE_CHUNKS):
         chunk = next(chunks, None)
         if chunk is None:
             return
-        yield (
-            chunk,
-            [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk],
-        )
+        yield chunk, inline(chunk)
     workers = _workers(settings.workers)
     if workers == 0:
         for chunk in chunks:
-            yield (
-                chunk,
-                [prepare(line, raw, register.master, settings.default_region) for line, raw in chunk],
-            )
+            yield chunk, inline(chunk)
         return
-    yield from _parallel(register, chunks, workers)
+    yield from _parallel(register, chunks, workers, policy)
 
 
 def _workers(setting: int) -> int:
@@ -163,11 +168,11 @@ def _workers(setting: int) -> int:
 
 
 def _parallel(
-    register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int
+    register: Register, chunks: Iterator[list[tuple[int, bytes]]], workers: int, policy: Policy
 ) -> Iterator[tuple[list[tuple[int, bytes]], list[Prepared | Rejected]]]:
     """Prepare chunks in worker processes, yielding results in input order."""
     context = multiprocessing.get_context("spawn")
-    init = (register.master.export(), register.settings.default_region)
+    init = (register.master.export(), register.settings.default_region, policy.entry())
     window: deque[tuple[list[tuple[int, bytes]], AsyncResult[list[tuple[Any, ...]]]]] = deque()
     # More than a commit's worth in flight, so workers keep preparing while the main process
     # commits (measured: with six chunks they stalled a third of the time). ~0.6 MB a chunk.

@@ -17,6 +17,7 @@ from commsledger.records import RECORD_LIMIT, Recipient, Record, describe, parse
 from ledger.canonical import canonical_fast
 from privacy.identifiers import IdKind, identifier_text
 from privacy.keys import MasterKey, new_data_key, seal
+from retention.evaluate import Policy
 
 
 class Prepared(NamedTuple):
@@ -30,6 +31,7 @@ class Prepared(NamedTuple):
     sha: bytes  # SHA-256 of ``sealed``
     wrapped_key: bytes
     fingerprint: bytes  # SHA-256 of envelope and payload plaintext: compares a re-sent record
+    retain_until: str  # the retention floor stamped in the envelope (ISO date)
 
 
 class Rejected(NamedTuple):
@@ -64,7 +66,13 @@ def fingerprint(envelope: bytes, payload: bytes) -> bytes:
     return hashlib.sha256(envelope + b"\n" + payload).digest()
 
 
-def prepare(line: int, raw: bytes, master: MasterKey, region: str) -> Prepared | Rejected:
+def unstamped(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope without its retention stamp: what a re-sent record is compared by (the
+    stamp depends on the policy in force, not on what was sent)."""
+    return {k: v for k, v in envelope.items() if k != "retention"} if "retention" in envelope else envelope
+
+
+def prepare(line: int, raw: bytes, master: MasterKey, region: str, policy: Policy) -> Prepared | Rejected:
     """Validate and seal one NDJSON line; never raises for bad input, returns ``Rejected``."""
     if len(raw) > RECORD_LIMIT:
         return Rejected(line, "record exceeds the limit of 32 MiB")
@@ -72,11 +80,13 @@ def prepare(line: int, raw: bytes, master: MasterKey, region: str) -> Prepared |
         record = parse_record(raw)
     except ValidationError as exc:
         return Rejected(line, describe(exc))
-    return prepare_record(line, record, master, region)
+    return prepare_record(line, record, master, region, policy)
 
 
-def prepare_record(line: int, record: Record, master: MasterKey, region: str) -> Prepared | Rejected:
-    """Seal an already validated record."""
+def prepare_record(
+    line: int, record: Record, master: MasterKey, region: str, policy: Policy
+) -> Prepared | Rejected:
+    """Seal an already validated record, stamped with its retention under ``policy``."""
     try:
         identifiers = identifiers_of(record["recipient"], region)
         envelope, payload = split(record)
@@ -85,6 +95,10 @@ def prepare_record(line: int, record: Record, master: MasterKey, region: str) ->
         plain = canonical_fast(payload, checked=False)
     except Error as exc:
         return Rejected(line, str(exc))
+    stamp = policy.stamp(envelope)
+    if stamp is None:
+        return Rejected(line, policy.unmatched(record["id"], envelope))
+    stamped = canonical_fast({**envelope, "retention": stamp}, checked=False)
     data_key = new_data_key()
     record_id = record["id"]
     sealed = seal(data_key, record_id, plain)
@@ -92,22 +106,24 @@ def prepare_record(line: int, record: Record, master: MasterKey, region: str) ->
         line=line,
         record_id=record_id,
         identifiers=identifiers,
-        envelope=env_bytes,
+        envelope=stamped,
         sealed=sealed,
         sha=hashlib.sha256(sealed).digest(),
         wrapped_key=master.wrap(data_key, record_id),
         fingerprint=fingerprint(env_bytes, plain),
+        retain_until=stamp["retain_until"],
     )
 
 
 # -- worker processes -----------------------------------------------------------------------
-_WORKER: tuple[MasterKey, str] | None = None
+_WORKER: tuple[MasterKey, str, Policy] | None = None
 
 
-def init_worker(master_key: bytes, region: str) -> None:
-    """Pool initializer: each worker holds the master key it wraps data keys with."""
+def init_worker(master_key: bytes, region: str, policy: dict[str, Any]) -> None:
+    """Pool initializer: each worker holds the master key it wraps data keys with, and the
+    retention policy (its ``retention.policy`` entry) it stamps records with."""
     global _WORKER
-    _WORKER = (MasterKey(master_key), region)
+    _WORKER = (MasterKey(master_key), region, Policy.from_entry(policy))
     memory.keep_flat()
     gc.set_threshold(100_000, 50, 100)  # a worker allocates short-lived objects, no cycles
 
@@ -115,8 +131,8 @@ def init_worker(master_key: bytes, region: str) -> None:
 def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
     """Prepare lines in a worker; plain tuples pickle 3x faster than named ones."""
     assert _WORKER is not None, "init_worker was not called"
-    master, region = _WORKER
-    return [tuple(prepare(line, raw, master, region)) for line, raw in chunk]
+    master, region, policy = _WORKER
+    return [tuple(prepare(line, raw, master, region, policy)) for line, raw in chunk]
 
 
 def from_worker(items: list[tuple[Any, ...]]) -> list[Prepared | Rejected]:

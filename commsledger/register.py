@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from commsledger.catalog import Catalog
+from commsledger.catalog import Catalog, shredded_by
 from commsledger.config import Settings
 from commsledger.errors import (
     ConfigError,
@@ -39,6 +39,8 @@ from privacy.db import open_privacy_db
 from privacy.identifiers import parse_identifier
 from privacy.keys import MasterKey, unseal, write_secret_once
 from privacy.registry import KeyStore, SubjectRegistry
+from retention.holds import HoldIndex
+from retention.state import RetentionState
 
 MASTER_KEY = "master.key"
 SIGNING_KEY = "signing.key"
@@ -67,6 +69,10 @@ class Register:
         self.catalog = Catalog(self.data / "catalog.db")
         self.lease = Lease(self.store)
         self.damage: str | None = None
+        # Called with the ids of records whose data was just destroyed (disposed of, erased):
+        # the search index drops them. A hook must be idempotent: an interrupted run calls it again.
+        self.redaction_hooks: list[Callable[[list[str]], None]] = []
+        self._retention: RetentionState | None = None
         try:
             if self.writer:
                 with self.lease.hold():  # opening a writer may roll forward a crashed commit
@@ -94,6 +100,17 @@ class Register:
     def close(self) -> None:
         self.catalog.close()
         self.privacy.close()
+        if self._retention is not None:
+            self._retention.close()
+
+    def retention(self, *, catch_up: bool = True, progress: Any = None) -> RetentionState:
+        """The retention state (``retention.db``), caught up with the committed log unless
+        ``catch_up`` is False; ``progress(n)`` is called as entries are replayed."""
+        if self._retention is None:
+            self._retention = RetentionState(self.data / "retention.db")
+        if catch_up and self.damage is None:
+            self._retention.catch_up(self.log, progress)
+        return self._retention
 
     # -- derived state -------------------------------------------------------------------
     def sync_catalog(self, *, progress: Any = None) -> int:
@@ -107,6 +124,8 @@ class Register:
             rows = []
             for entry in self.log.entries(start, end):
                 rows.append(_row(entry))
+                if shredded := shredded_by(entry.kind, entry.envelope):
+                    self.catalog.mark_shredded((r, entry.seq) for r in shredded)
                 if len(rows) >= 4096:
                     self.catalog.replay(rows)
                     rows = _advance(progress, rows)
@@ -199,6 +218,10 @@ class Register:
             "recorded_at": own.ts,
             "subject": own.subject,
         }
+        state = self.retention()
+        view = state.view(record_id, HoldIndex(state.holds(), self.subjects.group))
+        if view is not None:
+            shown["retention"] = view
         return shown
 
     def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:

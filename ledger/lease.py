@@ -68,6 +68,7 @@ class Lease:
         self.ttl = ttl
         self.id = uuid.uuid4().hex
         self._held: bytes | None = None
+        self._depth = 0
 
     @property
     def held(self) -> bool:
@@ -108,10 +109,21 @@ class Lease:
 
     @contextmanager
     def hold(self, timeout: float = 120.0) -> Iterator[None]:
+        """Hold the lease for the block; nested holds in one process share the outer one (a
+        check-then-append holds it across both, and the append's own commit nests)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
         self.acquire(timeout)
+        self._depth = 1
         try:
             yield
         finally:
+            self._depth = 0
             self.release()
 
     def _read(self) -> tuple[bytes, Holder | None]:

@@ -50,9 +50,13 @@ class Problem:
 
 
 class PayloadIndex(Protocol):
-    """Where payloads lie: seq -> (pack name, offset, length), for entries in a range."""
+    """Where payloads lie: seq -> (pack name, offset, length), for entries in a range; and
+    which entries' payloads may be gone: their record was disposed of or erased, as an entry
+    of the log says, so a missing payload is expected (an altered one is still reported)."""
 
     def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]: ...
+
+    def shredded(self, start: int, end: int) -> set[int]: ...
 
 
 @dataclass
@@ -225,6 +229,7 @@ class _PayloadReader:
     def __init__(self, store: ObjectStore, index: PayloadIndex | None, start: int, end: int) -> None:
         self.store = store
         self.where = {} if index is None else index.payload_locations(start, end)
+        self.gone = set() if index is None else index.shredded(start, end)
         self.checked = index is not None
         self._name = ""
         self._data: bytes | None = None
@@ -246,6 +251,12 @@ class _PayloadReader:
         return digest == bytes.fromhex(expected) and self._slots.get(offset) == (digest, length)
 
     def check(self, seq: int, expected: str) -> Problem | None:
+        problem = self._check(seq, expected)
+        if problem is not None and problem.kind is Kind.PAYLOAD_MISSING and seq in self.gone:
+            return None  # shredded: its record's disposal or erasure is in the log
+        return problem
+
+    def _check(self, seq: int, expected: str) -> Problem | None:
         if not self.checked:
             return None
         where = self.where.get(seq)

@@ -185,11 +185,22 @@ class SubjectRegistry:
         pseudonym = self._pseudonym(str(identifier))
         if pseudonym is None:
             return []
-        # The stored root, not the cached one: another process sharing the registry may have
-        # linked this person into a group with a smaller root since it was cached.
-        root = self._stored_root(pseudonym)
-        rows = self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
-        return sorted(r[0] for r in rows)
+        return sorted(self.group([pseudonym]))
+
+    def group(self, pseudonyms: Sequence[str]) -> set[str]:
+        """Every pseudonym linked now with any of ``pseudonyms`` (the same person), them included.
+
+        Roots are read from the database when nothing is waiting to be flushed: another process
+        sharing the registry may have linked the person into its own group since this one
+        cached the root (a lookup through the stale cache found nobody).
+        """
+        pending = bool(self._relinked or self._new_subjects)
+        found = set(pseudonyms)
+        for root in {self._root_of(p) if pending else self._stored_root(p) for p in pseudonyms}:
+            found.update(
+                r[0] for r in self._conn.execute("SELECT pseudonym FROM subjects WHERE root = ?", (root,))
+            )
+        return found
 
     def discard_cache(self) -> None:
         """Forget cached and pending mappings (after a rollback)."""

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+# The first entry of a new register records its retention policy version (retention.policy).
+POLICY_ENTRIES = 1
+
 
 def write_ndjson(path: Path, records: Sequence[dict[str, Any] | str]) -> Path:
     lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from helpers import record, write_ndjson
+from helpers import POLICY_ENTRIES, record, write_ndjson
 
 
 def _no_trace(text: str) -> None:
@@ -30,18 +30,18 @@ def test_ingest_show_verify_key_checkpoint_rebuild(cli: Any, tmp_path: Path) -> 
     assert (verify.code, verify.json["ok"], verify.json["entries"], verify.json["problems"]) == (
         0,
         True,
-        2,
+        2 + POLICY_ENTRIES,
         [],
     )
     vkey = cli("key", "--json").json["vkey"]
     assert re.fullmatch(r"[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*", vkey)
     assert cli("key").stdout.strip() == vkey
     cp = cli("checkpoint", "--json").json
-    assert cp["size"] == 2
+    assert cp["size"] == 2 + POLICY_ENTRIES
     assert len(cp["root"]) == 64
-    assert cp["note"].splitlines()[1] == "2"
+    assert cp["note"].splitlines()[1] == str(2 + POLICY_ENTRIES)
     assert cp["note"].split("\n")[4].startswith("— ")  # after the blank line: the signature
-    assert cli("rebuild", "--json").json == {"entries": 2}
+    assert cli("rebuild", "--json").json == {"entries": 2 + POLICY_ENTRIES}
     assert cli("show", "crm-000001", "--json").json["id"] == "crm-000001"
 
 

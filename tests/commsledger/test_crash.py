@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import write_ndjson
+from helpers import POLICY_ENTRIES, write_ndjson
 
 from commsledger import synthetic
 from commsledger.config import Settings
@@ -64,7 +64,7 @@ def test_killed_ingest_verifies_and_resumes_without_duplicates(
     assert report["rejected"] == []
     assert report["accepted"] + report["duplicates"] == len(records)
     with Register(Settings(data=data_dir, workers=0)) as reg:
-        assert reg.log.committed == len(records)
+        assert reg.log.committed == len(records) + POLICY_ENTRIES
         ids = [
             row[0] for row in reg.catalog.conn.execute("SELECT record_id FROM entries WHERE kind = 'record'")
         ]

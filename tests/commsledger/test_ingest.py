@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpers import record, write_ndjson
+from helpers import POLICY_ENTRIES, record, write_ndjson
 
 from commsledger import pipeline
 from commsledger.register import Register
@@ -24,7 +24,7 @@ def test_reingesting_the_same_file_adds_nothing(register: Register, tmp_path: Pa
     again = _ingest(register, path)
     assert (first["accepted"], first["duplicates"]) == (200, 0)
     assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 200, [])
-    assert register.log.committed == 200
+    assert register.log.committed == 200 + POLICY_ENTRIES
     assert verify_register(register).ok
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import record, write_ndjson
+from helpers import POLICY_ENTRIES, record, write_ndjson
 from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_env, unique_prefix
 
 from ledger import layout
@@ -30,7 +30,7 @@ def test_file_to_locked_s3_and_back(cli: Any, s3_server: SeaweedS3, data_dir: Pa
     moved = cli("migrate", "--to", url, "--json", env=to_s3)
     assert moved.code == 0, moved.stderr
     assert moved.json["verify"]["ok"]
-    assert moved.json["entries"] == 300
+    assert moved.json["entries"] == POLICY_ENTRIES + 300
     assert moved.json["copied"] > 0
 
     again = cli("migrate", "--to", url, "--json", env=to_s3)  # resumable: nothing left to copy
@@ -48,10 +48,10 @@ def test_file_to_locked_s3_and_back(cli: Any, s3_server: SeaweedS3, data_dir: Pa
     back = (tmp_path / "objects-again").as_uri()
     returned = cli("migrate", "--to", back, "--json", env=env)
     assert returned.code == 0, returned.stderr
-    assert (returned.json["entries"], returned.json["verify"]["ok"]) == (350, True)
+    assert (returned.json["entries"], returned.json["verify"]["ok"]) == (POLICY_ENTRIES + 350, True)
     on_file = {"COMMSLEDGER_STORE": back}
     verified = cli("verify", "--json", env=on_file)
-    assert (verified.code, verified.json["entries"]) == (0, 350)
+    assert (verified.code, verified.json["entries"]) == (0, POLICY_ENTRIES + 350)
     assert cli("show", "crm-000042", "--json", env=on_file).json == shown
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import record, write_ndjson
+from helpers import POLICY_ENTRIES, record, write_ndjson
 
 from commsledger import pipeline
 from commsledger.register import Register
@@ -37,7 +37,8 @@ def test_a_proof_checks_with_nothing_but_the_key(proof: tuple[dict[str, Any], st
     assert result["ok"], result["problems"]
     assert result["entries"] == 2  # the record and its event
     assert result["key"] == "given"
-    assert doc["entries"][0]["tlog_proof"].startswith("c2sp.org/tlog-proof@v1\nindex 42\n")
+    index = 42 + POLICY_ENTRIES
+    assert doc["entries"][0]["tlog_proof"].startswith(f"c2sp.org/tlog-proof@v1\nindex {index}\n")
 
 
 def _altered(doc: dict[str, Any], change: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import record
+from helpers import POLICY_ENTRIES, record
 from live_server import Live, live_app
 
 from commsledger.config import ServiceSettings, Settings
@@ -23,7 +23,7 @@ def test_one_record_is_acknowledged_then_a_repeat_is_a_duplicate(live: Live) -> 
     with live.client(Role.DISPUTE_HANDLER) as reader:
         shown = reader.get("/v1/communications/crm-000001").json()
     assert shown["recipient"]["email"] == "alice.example1@example.com"
-    assert shown["ledger"]["seq"] == 0
+    assert shown["ledger"]["seq"] == POLICY_ENTRIES
 
 
 def test_changed_content_is_a_conflict_naming_the_stored_version(live: Live) -> None:
@@ -65,7 +65,7 @@ def test_ndjson_gives_a_result_per_line(live: Live) -> None:
     assert (doc["accepted"], doc["duplicates"], doc["conflicts"], doc["rejected_count"]) == (1, 1, 1, 3)
     results = {r["line"]: r for r in doc["results"]}
     assert sorted(results) == [1, 2, 3, 4, 5]
-    assert results[1] == {"line": 1, "id": "crm-000002", "status": "accepted", "seq": 1}
+    assert results[1] == {"line": 1, "id": "crm-000002", "status": "accepted", "seq": POLICY_ENTRIES + 1}
     assert results[2]["status"] == "rejected"
     assert results[3]["status"] == "duplicate"
     assert results[4]["status"] == "conflict"
@@ -146,7 +146,7 @@ def test_a_proof_checks_offline_against_the_published_key(live: Live) -> None:
     with live.client(Role.AUDITOR) as auditor:
         checkpoint = auditor.get("/v1/checkpoints/latest").json()
         proof = auditor.get("/v1/communications/crm-000003/proof").json()
-    assert checkpoint["size"] == 1
+    assert checkpoint["size"] == POLICY_ENTRIES + 1
     assert check_proof(proof, checkpoint["vkey"])["ok"]
     logged = live.accesses(action="records.proof")
     assert logged[0]["records"] == ["crm-000003"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from helpers import record
+from helpers import POLICY_ENTRIES, record
 from live_server import Live, live_app
 
 from commsledger.config import ServiceSettings, Settings
@@ -46,7 +46,7 @@ def test_metrics_count_ingest_and_time_requests_by_route(live: Live) -> None:
     assert 'commsledger_ingest_records_total{outcome="duplicate"} 1.0' in text
     assert 'route="/v1/communications/{record_id}",status="200"' in text
     assert "crm-000001" not in text  # routes by template, never a record id
-    assert "commsledger_ledger_entries 1.0" in text
+    assert f"commsledger_ledger_entries {POLICY_ENTRIES + 1}.0" in text
     assert "commsledger_last_verify_ok -1.0" in text
     assert "commsledger_catalog_lag_entries 0.0" in text
 
@@ -66,7 +66,7 @@ def test_a_verification_runs_in_the_background_with_progress(live: Live) -> None
             job = officer.get(where).json()
         assert job["state"] == "done", job
         assert job["result"]["ok"]
-        assert job["result"]["ledger"]["entries"] == 3
+        assert job["result"]["ledger"]["entries"] == POLICY_ENTRIES + 3
         assert job["result"]["access_log"]["ok"]
         assert job["progress"]["done"] == job["progress"]["total"] >= 3
         assert officer.get("/v1/verify/v-unknown").status_code == 404

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import POLICY_ENTRIES
 from live_server import free_port
 
 from commsledger import synthetic
@@ -126,7 +127,7 @@ def test_every_acknowledged_record_survives_sigkill(cli: Any, data_dir: Path) ->
     with Register(Settings(data=data_dir, workers=0), writer=False) as register:
         stored = register.catalog.record_seqs(sorted(acked))
         assert set(stored) == acked
-        assert register.log.committed == len(records)
+        assert register.log.committed == POLICY_ENTRIES + len(records)
     logged = AccessCatalog(data_dir / CATALOG_FILE).search(Filters(action="checkpoints.read", limit=1))[0]
     assert answered[0] > 0
     assert logged >= answered[0]  # an answered read was journaled before its answer left
