@@ -144,4 +144,5 @@ def say(message: str) -> None:
 
 # Commands live in their own modules and attach themselves to ``app``.
 from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
+from commsledger import cli_search as _cli_search  # noqa: E402,F401
 from commsledger import cli_service as _cli_service  # noqa: E402,F401

@@ -16,7 +16,16 @@ from typing import Any
 
 from commsledger.catalog import Catalog
 from commsledger.config import Settings
-from commsledger.errors import ConfigError, Error, NotFound, ObjectNotFound, StoreError, VerificationError
+from commsledger.errors import (
+    Busy,
+    ConfigError,
+    Error,
+    IndexFailure,
+    NotFound,
+    ObjectNotFound,
+    StoreError,
+    VerificationError,
+)
 from commsledger.records import join
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -31,6 +40,7 @@ from privacy.db import open_privacy_db
 from privacy.identifiers import parse_identifier
 from privacy.keys import MasterKey, unseal, write_secret_once
 from privacy.registry import KeyStore, SubjectRegistry
+from search.index import SearchIndex, open_index
 
 MASTER_KEY = "master.key"
 SIGNING_KEY = "signing.key"
@@ -39,12 +49,16 @@ SIGNING_KEY = "signing.key"
 class Register:
     """An open register; use as a context manager or call ``close``."""
 
-    def __init__(self, settings: Settings, *, writer: bool = True, tolerant: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, writer: bool = True, tolerant: bool = False, catch_up: bool = True
+    ) -> None:
         """Open the register in ``settings.data``.
 
         ``tolerant``: for ``verify``: a ledger that does not load (a bad checkpoint, tiles that
         do not give its root) is opened anyway, empty, with the reason in ``damage``, so the
         checker can report every problem instead of failing on the first.
+        ``catch_up``: a writer brings the search index up to the ledger on opening (not
+        ``verify``'s tolerant one, nor ``reindex``, which rebuilds it anyway).
         """
         self.settings = settings
         self.data = settings.data.resolve()
@@ -59,6 +73,7 @@ class Register:
         self.catalog = Catalog(self.data / "catalog.db")
         self.lease = Lease(self.store)
         self.damage: str | None = None
+        self._index: SearchIndex | None = None
         try:
             if self.writer:
                 with self.lease.hold():  # opening a writer may roll forward a crashed commit
@@ -71,6 +86,9 @@ class Register:
                 raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
             self.damage = str(exc)
             self.log = Log(self.store, self.signer.verifier())
+        if writer and catch_up and not tolerant:
+            with contextlib.suppress(ConfigError, IndexFailure):  # reindex repairs; search says why
+                self.sync_index()
 
     def _open_log(self, signer: Signer | None) -> Log:
         return Log.open(self.store, self.signer.verifier(), signer, acknowledged=self.catalog.acknowledged)
@@ -82,6 +100,8 @@ class Register:
         self.close()
 
     def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
         self.catalog.close()
         self.privacy.close()
 
@@ -129,6 +149,23 @@ class Register:
                 pack = self.catalog.pack_id(name)
                 with contextlib.suppress(VerificationError):
                     yield from ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key)))
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (``COMMSLEDGER_INDEX``), opened on first use."""
+        if self._index is None:
+            self._index = open_index(self.settings.index_url)
+        return self._index
+
+    def sync_index(self) -> int:
+        """Index what the ledger committed since the index's watermark; returns the entries
+        indexed (0 when another process is indexing right now: it, or the next writer, will)."""
+        from commsledger.indexing import catch_up
+
+        try:
+            return catch_up(self)
+        except Busy:
+            return 0
 
     def rebuild(self, *, progress: Any = None) -> int:
         """Recreate the catalog from the object store alone; returns the entries indexed."""

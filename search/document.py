@@ -57,6 +57,7 @@ class IndexDoc:
     subject: str | None  # the subject's pseudonym
     subject_line: str = ""
     body: str = ""
+    version: int = 0  # the last ledger seq reflected: an older version never replaces a newer
 
     @property
     def record_id(self) -> str:

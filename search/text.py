@@ -39,9 +39,9 @@ def positions(text: str) -> list[str | None]:
     return [_lower(w) if _kept(w) else None for w in _RUN.findall(text)]
 
 
-def spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, token) of every token, as character offsets into ``text``."""
+def spans(text: str) -> Iterator[tuple[int, int, str | None]]:
+    """(start, end, token) at each position, as character offsets into ``text`` (token None
+    where an over-long run was dropped)."""
     for match in _RUN.finditer(text):
         word = match.group()
-        if _kept(word):
-            yield match.start(), match.end(), _lower(word)
+        yield match.start(), match.end(), _lower(word) if _kept(word) else None

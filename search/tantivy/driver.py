@@ -29,18 +29,38 @@ class TantivyIndex:
         return self.folder.read().watermark
 
     def apply(self, docs: Sequence[IndexDoc], *, watermark: int) -> None:
-        latest = {d.record_id: d for d in docs}  # one document per record: the last given
+        latest: dict[str, IndexDoc] = {}
+        for doc in docs:  # one document per record: the newest given
+            if doc.record_id not in latest or latest[doc.record_id].version <= doc.version:
+                latest[doc.record_id] = doc
         with self.folder.writing() as state:
             self.folder.remove(self.folder.strays(state), shred=True)
             writers = Writers(self.folder, self.schema, state, fresh=False)
             try:
-                for doc in latest.values():
+                for doc in self._not_older(list(latest.values())):
                     writers.add(doc)
                 shards = writers.finish()
             except BaseException:
                 writers.abandon()
                 raise
             self.folder.write(state.changed(watermark=max(watermark, state.watermark), shards=shards))
+
+    def _not_older(self, docs: list[IndexDoc]) -> list[IndexDoc]:
+        """``docs`` without those older than what is indexed (another process was faster)."""
+        _, shards = self.readers.current()
+        searchers = dict(shards)
+        by_month: dict[str, list[str]] = {}
+        for doc in docs:
+            by_month.setdefault(doc.summary.month, []).append(doc.record_id)
+        indexed: dict[str, int] = {}
+        for month, ids in by_month.items():
+            searcher = searchers.get(month)
+            if searcher is not None:
+                hits = searcher.search(keyword(self.schema, "id", frozenset(ids)), len(ids), False).hits
+                for _, addr in hits:
+                    stored = searcher.doc(addr)
+                    indexed[stored["id"][0]] = stored["version"][0]
+        return [d for d in docs if indexed.get(d.record_id, -1) <= d.version]
 
     def search(self, query: Query) -> Page:
         state, shards = self.readers.current()

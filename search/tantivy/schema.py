@@ -25,6 +25,7 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("seq", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("version", stored=True)
     sb.add_integer_field("sent", indexed=True, fast=True)
     sb.add_text_field("sent_at", stored=True, tokenizer_name="raw", index_option="basic")
     for name in KEYWORDS:
@@ -45,6 +46,7 @@ def to_document(doc: IndexDoc) -> tantivy.Document:
     fields: dict[str, Any] = {
         "id": s.record_id,
         "seq": s.seq,
+        "version": doc.version,
         "sent": s.sent_us,
         "sent_at": s.sent_at,
         "channel": s.channel,
