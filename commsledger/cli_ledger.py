@@ -22,6 +22,7 @@ from commsledger.cli import (
     wants_json,
 )
 from commsledger.errors import InvalidInput
+from commsledger.indexing import reindex
 from commsledger.verification import verify_register
 from ledger.proof import check_proof
 
@@ -116,6 +117,9 @@ def _show_human(doc: dict[str, Any]) -> None:
 def verify(
     ctx: typer.Context,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")] = None,
+    index: Annotated[
+        bool, typer.Option("--index", help="also check the search index against the ledger")
+    ] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -125,10 +129,21 @@ def verify(
         progress_bar("verify", register.log.committed or None) as advance,
     ):
         report = verify_register(register, progress=advance, workers=workers)
+        freshness = _check_index(register, report) if index else None
     doc = report.to_json()
+    if freshness is not None:
+        doc["index"] = freshness
     emit(doc, wants_json(ctx, as_json), lambda: _verify_human(doc))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _check_index(register: Any, report: Any) -> dict[str, Any]:
+    from commsledger.index_check import check_index
+
+    problems, freshness = check_index(register)
+    report.problems.extend(problems)
+    return freshness
 
 
 def _verify_human(doc: dict[str, Any]) -> None:
@@ -220,14 +235,14 @@ def _proof_human(result: dict[str, Any]) -> None:
 
 @app.command()
 def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
-    """Recreate the catalog from the object store alone."""
-    with (
-        register_for(ctx, data) as register,
-        progress_bar("rebuild", register.log.committed) as advance,
-    ):
-        count = register.rebuild(progress=advance)
+    """Recreate the catalog from the object store alone, then the search index from the ledger."""
+    with register_for(ctx, data) as register:
+        with progress_bar("rebuild", register.log.committed) as advance:
+            count = register.rebuild(progress=advance)
+        with progress_bar("reindex", register.log.committed) as advance:
+            indexed = reindex(register, progress=advance)
     emit(
-        {"entries": count},
+        {"entries": count, "indexed": indexed},
         wants_json(ctx, as_json),
-        lambda: out.print(f"catalog rebuilt: {count} entries"),
+        lambda: out.print(f"catalog rebuilt: {count} entries; search index rebuilt: {indexed} records"),
     )

@@ -1,0 +1,44 @@
+"""Snippets: a window around the first match, with the ranges to highlight."""
+
+from __future__ import annotations
+
+from search.expr import parse_text
+from search.snippets import snippet
+
+BODY = (
+    "Dear Ava, we have not received your payment for your personal loan ending 2071. "
+    "If you are finding it hard to keep up, please talk to us: we can look at options "
+    "such as a payment plan or a break in payments. Kind regards, the Collections team."
+)
+
+
+def marked(subject: str, body: str, text: str | None, width: int = 200) -> tuple[str, str, list[str]]:
+    cut = snippet(subject, body, parse_text(text) if text else None, width)
+    assert cut is not None
+    return cut.field, cut.text, [cut.text[s:e] for s, e in cut.highlights]
+
+
+def test_phrases_prefixes_and_words_are_highlighted_as_written() -> None:
+    assert marked("", BODY, '"payment plan"')[2] == ["payment plan"]
+    assert marked("", BODY, "PAY*", width=400)[2] == ["payment", "payment", "payments"]
+    assert marked("", BODY, "loan -marketing")[2] == ["loan"]
+
+
+def test_a_window_far_into_the_text_starts_with_an_ellipsis_at_a_word() -> None:
+    field, text, marks = marked("", BODY, "options", width=60)
+    assert field == "body"
+    assert text.startswith("…")
+    assert text.endswith("…")
+    assert marks == ["options"]
+    assert len(text) <= 62
+    assert text[1] != " "
+    assert " " + text[1:].split()[0] in BODY
+    assert marked("", BODY, "regards", width=60)[1].endswith("team.")
+
+
+def test_the_subject_line_when_only_it_matches_else_the_start_of_the_body() -> None:
+    assert marked("Your loan statement", BODY, "statement")[:2] == ("subject", "Your loan statement")
+    field, text, marks = marked("Subject", BODY, None, width=40)
+    assert (field, marks) == ("body", [])
+    assert text.startswith("Dear Ava")
+    assert snippet("", "", parse_text("x")) is None
