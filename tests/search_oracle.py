@@ -3,6 +3,7 @@ Python, with nothing of the index. Tests compare what the index finds with it.""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -72,9 +73,12 @@ def matches(query: Query, doc: IndexDoc) -> bool:
             return False
     if query.overdue is not None and overdue(doc, query.as_of_us) != query.overdue:
         return False
-    if query.text is None:
-        return True
-    return text_matches(query.text, [positions(doc.subject_line), positions(doc.body)])
+    return query.text is None or text_matches(query.text, _fields(doc.subject_line, doc.body))
+
+
+@functools.cache
+def _fields(subject_line: str, body: str) -> list[list[str | None]]:
+    return [positions(subject_line), positions(body)]
 
 
 def found(query: Query, docs: list[IndexDoc]) -> list[IndexDoc]:
