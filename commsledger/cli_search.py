@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from commsledger import indexing, searching
 from commsledger.cli import DataOpt, JsonOpt, app, emit, progress_bar, register_for, settings_for, wants_json
+from commsledger.errors import InvalidInput
 from commsledger.register import Register
 
 out = Console(soft_wrap=True, highlight=False)
@@ -78,7 +80,10 @@ def search(
         **{k: str(v).lower() for k, v in flags.items() if v is not None},
     }  # fmt: skip
     with register_for(ctx, data, writer=False) as register:
-        doc = searching.search(register, {k: v for k, v in params.items() if v is not None})
+        try:
+            doc = searching.search(register, {k: v for k, v in params.items() if v is not None})
+        except InvalidInput as exc:  # a bad option value is bad usage (exit 2)
+            raise click.UsageError(str(exc)) from None
     emit(doc, wants_json(ctx, as_json), lambda: _human(doc))
 
 

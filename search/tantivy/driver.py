@@ -20,8 +20,9 @@ from search.tantivy.translate import Q, keyword, translate
 class TantivyIndex:
     """See ``search.index.SearchIndex``; the folder layout is in ``search.tantivy.shards``."""
 
-    def __init__(self, root: str | Path) -> None:
-        self.folder = Folder(Path(root))
+    def __init__(self, root: str | Path, *, lock_wait: float = 60.0) -> None:
+        """``lock_wait``: how long a change waits for another process's to finish."""
+        self.folder = Folder(Path(root), lock_wait=lock_wait)
         self.schema = build_schema()
         self.readers = Readers(self.folder)
 

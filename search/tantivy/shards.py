@@ -56,8 +56,9 @@ class State:
 class Folder:
     """The index folder: its state, its lock, its shard folders."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, lock_wait: float = LOCK_WAIT_S) -> None:
         self.root = root
+        self.lock_wait = lock_wait
         self.shards = root / "shards"
         self.state_path = root / "state.json"
 
@@ -94,10 +95,11 @@ class Folder:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[State]:
-        """Hold the writer's lock (waiting up to a minute) and give the live state."""
+        """Hold the writer's lock (waiting up to ``lock_wait`` seconds, then ``Busy``) and give
+        the live state."""
         self.shards.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a") as lock:
-            deadline = time.monotonic() + LOCK_WAIT_S
+            deadline = time.monotonic() + self.lock_wait
             while True:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
