@@ -10,7 +10,7 @@ pages by cursor, facets, payloads decrypted for the results.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -100,7 +100,7 @@ def _spelling(draw: st.DrawFn, recipient: dict[str, Any]) -> str:
     """An identifier of this recipient, spelt as a handler might type it."""
     kinds = [k for k in ("email", "phone", "customer_id") if recipient.get(k)]
     kind = draw(st.sampled_from(kinds))
-    value = recipient[kind]
+    value = str(recipient[kind])
     if kind == "email":
         return "email:" + (value.upper() if draw(st.booleans()) else value)
     if kind == "phone":
@@ -108,7 +108,7 @@ def _spelling(draw: st.DrawFn, recipient: dict[str, Any]) -> str:
         style = draw(
             st.sampled_from([phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.NATIONAL])
         )
-        return "phone:" + phonenumbers.format_number(number, style)
+        return "phone:" + str(phonenumbers.format_number(number, style))
     return "customer:" + value
 
 
@@ -142,17 +142,18 @@ def requests(draw: st.DrawFn, world: World) -> dict[str, Any]:
     return params
 
 
+def _e164(number: str) -> str:
+    return str(
+        phonenumbers.format_number(phonenumbers.parse(number, "GB"), phonenumbers.PhoneNumberFormat.E164)
+    )
+
+
 def _sent_to(world: World, identifier: str) -> set[str]:
     """Records whose own recipient carries the identifier (normalised by hand, not by ours)."""
     kind, _, value = identifier.partition(":")
     field = {"customer": "customer_id"}.get(kind, kind)
-    norm = {
-        "email": str.lower,
-        "phone": lambda v: phonenumbers.format_number(
-            phonenumbers.parse(v, "GB"), phonenumbers.PhoneNumberFormat.E164
-        ),
-        "customer_id": str.strip,
-    }[field]
+    norms: dict[str, Callable[[str], str]] = {"email": str.lower, "phone": _e164, "customer_id": str.strip}
+    norm = norms[field]
     return {
         s["id"]
         for s in world.shown

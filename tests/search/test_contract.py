@@ -85,14 +85,15 @@ def test_a_record_is_one_document_and_an_older_version_never_replaces_a_newer(
 def test_filters_alone_and_together(shared: SearchIndex, corpus: list[IndexDoc], sort: Sort) -> None:
     full = shared
     d = corpus[42].summary
-    for terms in (
+    cases: tuple[dict[Keyword, frozenset[str]], ...] = (
         {Keyword.CHANNEL: frozenset({"email", "sms"})},
         {Keyword.PURPOSE: frozenset({d.purpose}), Keyword.DEPARTMENT: frozenset({str(d.department)})},
         {Keyword.STATUS: frozenset({"delivered"}), Keyword.TAG: frozenset({"otp", "mifid"})},
         {Keyword.SUBJECT: frozenset({str(corpus[42].subject)})},
         {Keyword.SUBJECT: frozenset()},
         {Keyword.TEMPLATE: frozenset({str(d.template)}), Keyword.CAMPAIGN: frozenset({"nope"})},
-    ):
+    )
+    for terms in cases:
         expect(full, corpus, Query(terms=terms, sort=sort, limit=7))
     since, until = micros("2024-03-01T00:00:00Z"), micros("2024-05-15T12:00:00Z")
     expect(full, corpus, Query(since_us=since, until_us=until, sort=sort, limit=25))

@@ -100,7 +100,8 @@ def test_an_interrupted_rebuild_leaves_nothing_and_a_killed_ones_folders_are_rem
     live = set(json.loads((tmp_path / "state.json").read_text())["shards"].values())
     assert {p.name for p in (tmp_path / "shards").iterdir()} == live
     killed = tmp_path / "shards" / "2024-02.0badf00d"  # what a process killed mid-rebuild leaves
-    with tantivy.Index(build_schema(), path=str(killed.mkdir() or killed)).writer(15_000_000, 1) as writer:
+    killed.mkdir()
+    with tantivy.Index(build_schema(), path=str(killed)).writer(15_000_000, 1) as writer:
         writer.add_document(tantivy.Document(id="x", seq=1, sent=1, body="Zanzibarquuxly"))
     index.apply(corpus[50:60], watermark=60)
     assert {p.name for p in (tmp_path / "shards").iterdir()} == set(
