@@ -4,7 +4,8 @@ Default sizes are the issue's (1,000,000 records; it takes several minutes). Raw
 to ``<work>/ingest_verify-<n>.json``; the Markdown table is printed, and a run at the
 default size (or with ``--record``) refreshes its section of ``benchmarks/RESULTS.md``.
 ``--profile`` instead ingests and verifies a slice in process under cProfile, to show what
-bounds each.
+bounds each. ``--search`` runs the search benchmark instead (``benchmarks/search.py``: index
+build rate and query latencies against a brute-force SQLite scan), section ``search``.
 
 Exit 0: every step ran (targets may be missed: the table says which). 1: a step failed,
 ``verify`` did not confirm the ingest, or another run holds the work dir.
@@ -18,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import ingest_verify, profiling, report
+from benchmarks import ingest_verify, profiling, report, search, search_report
 
 WORK = Path(__file__).resolve().parent / "work"
 RECORDS = 1_000_000
@@ -34,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=WORK, help="work dir: cached input, ledgers, raw JSON")
     parser.add_argument(
         "--profile", action="store_true", help="profile an in-process ingest and verify instead"
+    )
+    parser.add_argument("--search", action="store_true", help="run the search benchmark instead")
+    parser.add_argument(
+        "--ledger-records",
+        type=int,
+        default=search.LEDGER_RECORDS,
+        help="search: records ingested for reindex",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -54,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.profile:
             return _profile(records, args.seed, work, record)
+        if args.search:
+            return _search(records, args.seed, work, record, args.ledger_records)
         return _ingest_verify(records, args.seed, work, record)
 
 
@@ -74,6 +84,26 @@ def _ingest_verify(records: int, seed: int, work: Path, record: bool) -> int:
     print(f"raw figures: {raw}")
     if record:
         report.refresh("ingest_verify", report.ingest_verify_markdown(doc))
+        print(f"refreshed {report.RESULTS}")
+    return 0
+
+
+def _search(records: int, seed: int, work: Path, record: bool, ledger_records: int) -> int:
+    started, facts, code = report.now(), report.machine(), report.code_version()
+    raw = work / f"search-{records}.json"
+    try:
+        doc = search.run(records, seed, work, min(ledger_records, records))
+    except ingest_verify.BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    doc.update(date=started, command=report.command_line(), machine=facts, code=code, raw_json=_shown(raw))
+    search.write_raw(doc, raw)
+    text = search_report.markdown(doc)
+    print()
+    print(text)
+    print(f"raw figures: {raw}")
+    if record:
+        report.refresh("search", text)
         print(f"refreshed {report.RESULTS}")
     return 0
 

@@ -67,6 +67,13 @@ class IndexDoc:
 def micros(timestamp: str) -> int:
     """Microseconds since the epoch of an RFC 3339 timestamp with offset."""
     moment = datetime.fromisoformat(timestamp)
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp needs a time zone offset")
+    # whole seconds from the float are exact (a fraction below 1 cannot round up a second)
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond if moment >= _EPOCH else _slow(moment)
+
+
+def _slow(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 

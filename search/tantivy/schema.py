@@ -12,7 +12,7 @@ from typing import Any
 
 import tantivy
 
-from search.document import IndexDoc, Summary
+from search.document import IndexDoc, Summary, due_micros
 
 SCHEMA_VERSION = 1
 KEYWORDS = ("channel", "purpose", "status", "department", "campaign", "case", "template", "month")
@@ -42,33 +42,31 @@ def build_schema() -> tantivy.Schema:
 
 
 def to_document(doc: IndexDoc) -> tantivy.Document:
-    s = doc.summary
-    fields: dict[str, Any] = {
-        "id": s.record_id,
-        "seq": s.seq,
-        "version": doc.version,
-        "sent": s.sent_us,
-        "sent_at": s.sent_at,
-        "channel": s.channel,
-        "purpose": s.purpose,
-        "status": s.status,
-        "month": s.month,
-        "has_response": s.has_response,
-        "follow_up_done": s.follow_up_done,
-        "case_closed": s.case_closed,
-        "subject_line": doc.subject_line,
-        "body": doc.body,
-    }
-    optional = {"department": s.department, "campaign": s.campaign, "case": s.case, "template": s.template}
-    fields.update((k, v) for k, v in optional.items() if v is not None)
-    if s.tags:
-        fields["tags"] = list(s.tags)
-    if doc.subject is not None:
-        fields["subject"] = doc.subject
+    """The tantivy document (built field by field: a third of the cost of keyword arguments)."""
+    s, d = doc.summary, tantivy.Document()
+    d.add_text("id", s.record_id)
+    d.add_integer("seq", s.seq)
+    d.add_integer("version", doc.version)
+    d.add_integer("sent", s.sent_us)
+    d.add_text("sent_at", s.sent_at)
+    d.add_text("month", s.month)
+    for name in ("channel", "purpose", "status"):
+        d.add_text(name, getattr(s, name))
+    for name in ("department", "campaign", "case", "template"):
+        if (value := getattr(s, name)) is not None:
+            d.add_text(name, value)
+    for tag in s.tags:
+        d.add_text("tags", tag)
+    for name in FLAGS:
+        d.add_boolean(name, getattr(s, name))
     if s.follow_up_due is not None:
-        fields["follow_up_due"] = s.follow_up_due
-        fields["due"] = s.due_us
-    return tantivy.Document(**fields)
+        d.add_text("follow_up_due", s.follow_up_due)
+        d.add_integer("due", due_micros(s.follow_up_due))
+    if doc.subject is not None:
+        d.add_text("subject", doc.subject)
+    d.add_text("subject_line", doc.subject_line)
+    d.add_text("body", doc.body)
+    return d
 
 
 def to_summary(stored: dict[str, list[Any]]) -> Summary:

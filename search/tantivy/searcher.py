@@ -11,8 +11,12 @@ is the offset of the next page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import tantivy
 
@@ -23,7 +27,9 @@ from search.tantivy.translate import Q, both
 
 _INT = tantivy.FieldType.Integer
 FACET_SIZE = 1000
+WORKERS = min(4, os.cpu_count() or 1)
 Shard = tuple[str, tantivy.Searcher]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -41,21 +47,51 @@ def in_range(month: str, query: Query) -> bool:
 
 
 def by_date(query: Query, base: tantivy.Query, shards: Sequence[Shard], schema: tantivy.Schema) -> Found:
+    """The page from the shards in date order until it is full; counts from the rest."""
     desc = query.sort is Sort.NEWEST
     after = decode_cursor(query)
     current = base if after is None else both([base, _after(schema, after, desc)])
     found, need = Found(), query.limit + 1
-    for month, searcher in sorted(shards, reverse=desc):
-        wanted = need - len(found.keyed)
-        if wanted > 0 and (after is None or _reachable(month, int(after[0]), desc)):
+    ordered = sorted(shards, reverse=desc)
+    while ordered and len(found.keyed) < need:
+        month, searcher = ordered.pop(0)
+        if after is None or _reachable(month, int(after[0]), desc):
+            wanted = need - len(found.keyed)
             result = searcher.search(current, wanted, True, "sent", 0, _order(desc))
             found.keyed += _exactly(searcher, schema, current, result.hits, wanted, desc)
-            count = count_of(result) if after is None else _count(searcher, base)
+            found.counts[month] = count_of(result) if after is None else _count(searcher, base)
         else:
-            count = _count(searcher, base)
-        found.counts[month] = count
-        found.total += count
+            found.counts[month] = _count(searcher, base)
+    counts = parallel([functools.partial(_count, s, base) for _, s in ordered])
+    found.counts.update(zip((month for month, _ in ordered), counts, strict=True))
+    found.total = sum(found.counts.values())
     return found
+
+
+def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, aggs: dict[str, Any]) -> dict[str, Any]:
+    return searcher.aggregate(query, aggs) if aggs else {}
+
+
+def parallel(tasks: Sequence[Callable[[], _T]]) -> list[_T]:
+    """Run ``tasks`` (tantivy searches, which release the GIL) on every CPU; results in order."""
+    if len(tasks) < 4 or WORKERS < 2:
+        return [task() for task in tasks]
+    share = -(-len(tasks) // WORKERS)
+    parts = [tasks[i : i + share] for i in range(0, len(tasks), share)]
+    futures = [_pool().submit(_run_all, part) for part in parts[1:]]
+    results = _run_all(parts[0])
+    for future in futures:
+        results += future.result()
+    return results
+
+
+def _run_all(tasks: Sequence[Callable[[], _T]]) -> list[_T]:
+    return [task() for task in tasks]
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="search")
 
 
 def _order(desc: bool) -> tantivy.Order:
@@ -122,8 +158,11 @@ def by_score(query: Query, base: tantivy.Query, shards: Sequence[Shard]) -> Foun
     after = decode_cursor(query)
     offset = int(after[0]) if after else 0
     found = Found()
-    for rank, (month, searcher) in enumerate(sorted(shards)):
-        result = searcher.search(base, offset + query.limit + 1, True)
+    ordered = sorted(shards)
+    results = parallel(
+        [functools.partial(s.search, base, offset + query.limit + 1, True) for _, s in ordered]
+    )
+    for rank, ((month, searcher), result) in enumerate(zip(ordered, results, strict=True)):
         found.counts[month] = count_of(result)
         found.total += count_of(result)
         found.keyed += [((-score, rank, i), searcher, addr) for i, (score, addr) in enumerate(result.hits)]
@@ -156,16 +195,11 @@ def facets(
     """Per-shard counts of each facet value (a month's count is its shard's)."""
     terms = [str(f) for f in query.facets if f is not Facet.MONTH]
     aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in terms}
+    live = [(month, searcher) for month, searcher in shards if found.counts.get(month)]
+    results = parallel([functools.partial(_aggregate, s, base, aggs) for _, s in live])
     parts: list[dict[Facet, dict[str, int]]] = []
-    for month, searcher in shards:
-        if not found.counts.get(month):
-            continue
-        part: dict[Facet, dict[str, int]] = {}
-        if aggs:
-            result = searcher.aggregate(base, aggs)
-            part = {
-                Facet(f): {b["key"]: int(b["doc_count"]) for b in r["buckets"]} for f, r in result.items()
-            }
+    for (month, _), result in zip(live, results, strict=True):
+        part = {Facet(f): {b["key"]: int(b["doc_count"]) for b in r["buckets"]} for f, r in result.items()}
         if Facet.MONTH in query.facets:
             part[Facet.MONTH] = {month: found.counts[month]}
         parts.append(part)
