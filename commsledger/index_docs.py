@@ -167,16 +167,32 @@ class LedgerDocs:
 def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, dict[str, Any] | None]:
     """seq -> decrypted payload of each (record id, seq); None where the data key is gone
     or the payload cannot be read (``verify`` reports why)."""
+    keys = register.keys.data_keys([rid for rid, _ in records])
+    where = _locations(register, [seq for _, seq in records])
     located: dict[str, list[tuple[str, int, int, int]]] = {}
     found: dict[int, dict[str, Any] | None] = {}
     for rid, seq in records:
-        where = register.catalog.location(seq)
         found[seq] = None
-        if where is not None:
-            located.setdefault(where.pack, []).append((rid, seq, where.offset, where.length))
+        if seq in where and rid in keys:
+            pack, offset, length = where[seq]
+            located.setdefault(pack, []).append((rid, seq, offset, length))
     for pack, slots in located.items():
         for (rid, seq, _, _), sealed in zip(slots, _read(register, pack, slots), strict=True):
-            found[seq] = _open(register, rid, sealed)
+            found[seq] = _open(keys[rid], rid, sealed)
+    return found
+
+
+def _locations(register: Register, seqs: list[int]) -> dict[int, tuple[str, int, int]]:
+    """seq -> (pack, offset, length): one query for a dense run of seqs, else one each."""
+    if not seqs:
+        return {}
+    low, high = min(seqs), max(seqs) + 1
+    if high - low <= 4 * len(seqs):
+        return register.catalog.payload_locations(low, high)
+    found = {}
+    for seq in seqs:
+        if (at := register.catalog.location(seq)) is not None:
+            found[seq] = (at.pack, at.offset, at.length)
     return found
 
 
@@ -191,9 +207,8 @@ def _read(register: Register, pack: str, slots: list[tuple[str, int, int, int]])
         return [None] * len(slots)
 
 
-def _open(register: Register, record_id: str, sealed: bytes | None) -> dict[str, Any] | None:
-    key = register.keys.data_key(record_id)
-    if key is None or sealed is None:
+def _open(key: bytes, record_id: str, sealed: bytes | None) -> dict[str, Any] | None:
+    if sealed is None:
         return None
     try:
         value = orjson.loads(unseal(key, record_id, sealed))

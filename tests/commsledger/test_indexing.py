@@ -67,6 +67,18 @@ def test_a_lagging_index_says_so_and_the_next_writer_catches_up(settings: Settin
         assert searching.search(writer, {})["total"] == 2
 
 
+def test_an_empty_index_far_behind_is_built_whole_and_a_small_lag_in_batches(register: Register) -> None:
+    pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
+    register.index.rebuild([], watermark=0)
+    assert indexing.catch_up(register, batch=3) == 8  # empty and longer than a batch: rebuilt
+    assert (register.index.watermark(), searching.search(register, {})["total"]) == (8, 8)
+    pipeline.add_events(
+        register, "crm-000002", lines({"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"})
+    )
+    pipeline.ingest(register, lines(*(record(n) for n in range(9, 14))))
+    assert check_index(register)[0] == []
+
+
 def test_replaying_entries_after_a_crash_changes_nothing(register: Register) -> None:
     pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
     pipeline.add_events(
