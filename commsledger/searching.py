@@ -4,6 +4,13 @@ A query names subjects by identifier (contract form); they are resolved here to 
 with the subject registry, normalised exactly as at ingest, and only pseudonyms reach the
 index. Results show the envelope from the index and, from the decrypted payload, the
 subject line and a highlighted snippet: the index stores no personal text.
+
+For ``GET /v1/search`` the query string maps straight onto the parameters::
+
+    from search.params import from_pairs
+    doc = searching.search(register, from_pairs(request.query_params.multi_items()))
+
+``InvalidInput`` (bad parameter, field named) is a 422; ``IndexFailure`` a 503-like failure.
 """
 
 from __future__ import annotations

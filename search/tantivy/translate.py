@@ -13,6 +13,7 @@ from search.tantivy.schema import TEXT
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 _INT = tantivy.FieldType.Integer
+SMALL_SET = 64
 
 
 def translate(query: Query, schema: tantivy.Schema) -> tantivy.Query:
@@ -38,6 +39,8 @@ def keyword(schema: tantivy.Schema, name: str, values: frozenset[str]) -> tantiv
         return Q.empty_query()
     if len(values) == 1:
         return Q.term_query(schema, field, next(iter(values)))
+    if len(values) <= SMALL_SET:  # a term set walks the field's whole dictionary (~140 us a shard)
+        return Q.boolean_query([(SHOULD, Q.term_query(schema, field, v)) for v in sorted(values)])
     return Q.term_set_query(schema, field, sorted(values))
 
 
