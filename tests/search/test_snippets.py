@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from search.expr import parse_text
-from search.snippets import snippet
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.expr import Words, parse_text
+from search.snippets import find, snippet
+from search.text import spans
 
 BODY = (
     "Dear Ava, we have not received your payment for your personal loan ending 2071. "
@@ -42,3 +46,45 @@ def test_the_subject_line_when_only_it_matches_else_the_start_of_the_body() -> N
     assert (field, marks) == ("body", [])
     assert text.startswith("Dear Ava")
     assert snippet("", "", parse_text("x")) is None
+
+
+def _by_tokens(text: str, words: Words) -> list[tuple[int, int]]:
+    """Where ``words`` occur, found token by token with the reference analysis."""
+    runs = list(spans(text))
+    n = len(words.tokens)
+    found = []
+    for i in range(len(runs) - n + 1):
+        *head, last = (t for _, _, t in runs[i : i + n])
+        if head != list(words.tokens[:-1]) or last is None:
+            continue
+        if last == words.tokens[-1] or (words.prefix and last.startswith(words.tokens[-1])):
+            found.append((runs[i][0], runs[i + n - 1][1]))
+    return found
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+WORDS = st.sampled_from(["pay", "payment", "Plan", "PLAN", "plan_b", "the", "Œuvre", "œuvre", "7", "x"])
+SEPARATORS = st.sampled_from([" ", ", ", "-", "_", "\n", "–", "."])
+
+
+@given(
+    st.lists(st.tuples(WORDS, SEPARATORS), max_size=12),
+    st.lists(WORDS, min_size=1, max_size=2),
+    st.booleans(),
+)
+@settings(max_examples=300)
+def test_highlights_are_where_the_tokens_are(
+    pieces: list[tuple[str, str]], query: list[str], prefix: bool
+) -> None:
+    text = "".join(w + sep for w, sep in pieces)
+    words = Words(tuple(t for q in query for _, _, t in spans(q) if t), prefix)
+    assert find(text, [words]) == _merged(_by_tokens(text, words))
