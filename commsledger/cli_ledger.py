@@ -19,6 +19,7 @@ from commsledger.cli import (
     open_input,
     progress_bar,
     register_for,
+    say,
     wants_json,
 )
 from commsledger.errors import InvalidInput
@@ -44,10 +45,16 @@ def ingest(
         )
         with progress_bar("ingest", size) as advance:
             report = pipeline.ingest(register, lines, progress=lambda _n, nbytes: advance(nbytes))
+        _warn_index(register)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
     if report.rejected_count:
         raise typer.Exit(1)
+
+
+def _warn_index(register: Any) -> None:
+    if register.index_problem:
+        say(f"warning: the search index is not up to date ({register.index_problem})")
 
 
 def _ingest_summary(doc: dict[str, Any]) -> None:
@@ -69,6 +76,7 @@ def event(
     """Append later events (status, response, follow-up done, case closed) about a record."""
     with register_for(ctx, data) as register, open_input(file) as (stream, _size):
         report = pipeline.add_events(register, record_id, pipeline.read_ndjson(stream))
+        _warn_index(register)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
     if report.rejected_count:

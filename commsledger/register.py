@@ -74,6 +74,7 @@ class Register:
         self.lease = Lease(self.store)
         self.damage: str | None = None
         self._index: SearchIndex | None = None
+        self.index_problem: str | None = None  # why the last catch-up did not happen
         try:
             if self.writer:
                 with self.lease.hold():  # opening a writer may roll forward a crashed commit
@@ -87,8 +88,7 @@ class Register:
             self.damage = str(exc)
             self.log = Log(self.store, self.signer.verifier())
         if writer and catch_up and not tolerant:
-            with contextlib.suppress(ConfigError, IndexFailure):  # reindex repairs; search says why
-                self.sync_index()
+            self.sync_index()
 
     def _open_log(self, signer: Signer | None) -> Log:
         return Log.open(self.store, self.signer.verifier(), signer, acknowledged=self.catalog.acknowledged)
@@ -159,13 +159,18 @@ class Register:
 
     def sync_index(self) -> int:
         """Index what the ledger committed since the index's watermark; returns the entries
-        indexed (0 when another process is indexing right now: it, or the next writer, will)."""
+        indexed. Never fails what was committed: when another process is indexing (it, or
+        the next writer, catches up) or the index is unusable (``reindex`` repairs it; a
+        search says why), returns 0 and keeps the reason in ``index_problem``."""
         from commsledger.indexing import catch_up
 
         try:
-            return catch_up(self)
-        except Busy:
+            done = catch_up(self)
+        except (Busy, ConfigError, IndexFailure) as exc:
+            self.index_problem = str(exc)
             return 0
+        self.index_problem = None
+        return done
 
     def rebuild(self, *, progress: Any = None) -> int:
         """Recreate the catalog from the object store alone; returns the entries indexed."""

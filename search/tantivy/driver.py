@@ -88,7 +88,7 @@ class TantivyIndex:
     def rebuild(
         self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
     ) -> int:
-        with self.folder.writing() as state:
+        with self.folder.writing(lenient=True) as state:  # what does not read is replaced
             self.folder.remove(self.folder.strays(state), shred=True)
             writers = self._build(docs, progress)
             self._swap(state, dict(state.shards), writers.names, watermark, shred=False)

@@ -62,18 +62,23 @@ class Folder:
         self.shards = root / "shards"
         self.state_path = root / "state.json"
 
-    def read(self) -> State:
+    def read(self, *, lenient: bool = False) -> State:
         """The live state (empty when no index was built yet); raises ``ConfigError`` if it
-        was written by another format or schema (``commsledger reindex`` rebuilds it)."""
+        was written by another format or schema (``commsledger reindex`` rebuilds it), and
+        ``IndexFailure`` if it does not read. ``lenient`` (a rebuild): such a state is empty."""
         try:
             doc = json.loads(self.state_path.read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT or doc.get("schema") != SCHEMA_VERSION:
+                raise ConfigError("the search index was built by another version; run commsledger reindex")
+            return State(int(doc["watermark"]), int(doc["version"]), dict(doc["shards"]))
         except FileNotFoundError:
             return State()
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, ConfigError) as exc:
+            if lenient:
+                return State()
+            if isinstance(exc, ConfigError):
+                raise
             raise IndexFailure(f"search index state {self.state_path} is unreadable ({exc})") from None
-        if doc.get("format") != FORMAT or doc.get("schema") != SCHEMA_VERSION:
-            raise ConfigError("the search index was built by another version; run commsledger reindex")
-        return State(int(doc["watermark"]), int(doc["version"]), dict(doc["shards"]))
 
     def stamp(self) -> tuple[int, int] | None:
         """Changes whenever the state file is replaced (cheap: one stat)."""
@@ -94,9 +99,9 @@ class Folder:
         _sync_dir(self.root)
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[State]:
+    def writing(self, *, lenient: bool = False) -> Iterator[State]:
         """Hold the writer's lock (waiting up to ``lock_wait`` seconds, then ``Busy``) and give
-        the live state."""
+        the live state (see ``read`` for ``lenient``)."""
         self.shards.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a") as lock:
             deadline = time.monotonic() + self.lock_wait
@@ -109,7 +114,7 @@ class Folder:
                         raise Busy("another process is writing the search index; try again") from None
                     time.sleep(0.05)
             try:
-                yield self.read()
+                yield self.read(lenient=lenient)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -98,3 +98,20 @@ def test_reindex_rebuild_and_verify_index(cli: Any, tmp_path: Path, data_dir: Pa
     assert cli("search", "--json").json["total"] == 7
     assert cli("reindex", "--json").json["indexed"] == 6
     assert cli("verify", "--index", "--json").json["ok"] is True
+
+
+def test_an_index_of_another_version_is_reported_and_reindex_repairs_it(
+    cli: Any, tmp_path: Path, data_dir: Path
+) -> None:
+    _ingest(cli, tmp_path, 2)
+    state = data_dir / "index" / "state.json"
+    state.write_text(state.read_text().replace('"schema": 1', '"schema": 99'))
+    broken = cli("search", "--json")
+    assert broken.code == 2
+    assert "run commsledger reindex" in broken.stderr
+    assert cli("checkpoint", "--json").code == 0  # a writer still opens
+    more = cli("ingest", str(write_ndjson(tmp_path / "more.ndjson", [record(9)])), "--json")
+    assert (more.code, more.json["accepted"]) == (0, 1)  # what was committed is not failed
+    assert "warning: the search index is not up to date" in more.stderr
+    assert cli("reindex", "--json").json["indexed"] == 3
+    assert cli("search", "--json").json["total"] == 3
