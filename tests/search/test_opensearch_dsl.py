@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opensearch_shapes import documented_search
 from search_oracle import found
@@ -179,15 +179,19 @@ def params(draw: st.DrawFn, corpus: list[IndexDoc]) -> dict[str, Any]:
     return chosen
 
 
+@pytest.fixture(scope="module")
+def sources(corpus: list[IndexDoc]) -> dict[str, dict[str, Any]]:
+    return {d.record_id: dsl.source(d) for d in corpus}
+
+
 @given(data=st.data())
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_every_generated_query_is_documented_dsl_that_means_what_the_oracle_finds(
-    corpus: list[IndexDoc], data: st.DataObject
+    corpus: list[IndexDoc], sources: dict[str, dict[str, Any]], data: st.DataObject
 ) -> None:
     q = query_from_params(data.draw(params(corpus)), lambda s: [s])
     body = dsl.search_body(q, [1, 2] if q.sort is not Sort.RELEVANCE else [0.5, 2])
     documented_search(body)
-    sources = {d.record_id: dsl.source(d) for d in corpus}
     got = {rid for rid, src in sources.items() if evaluate(body["query"], src)}
     assert got == {d.record_id for d in found(q, corpus)}
 
