@@ -2,7 +2,7 @@
 
 ``documented`` accepts exactly the shapes the OpenSearch documentation gives for each query,
 search, mapping, template, alias and bulk body we send (documentation-website paths in
-``search.opensearch.dsl``), and every body for a few hundred generated queries must pass it.
+``search.opensearch.dsl``), and every body for 200 generated queries must pass it.
 ``evaluate`` applies the documented meaning of those queries (bool, term, terms, range,
 prefix, match_phrase, match_phrase_prefix, match_all, match_none) to documents, and must
 find what the brute-force oracle finds: the translation is right, not only well formed.
