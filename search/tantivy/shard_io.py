@@ -101,7 +101,10 @@ class Writers:
         else:
             index = _open(self.folder, name)
         heap, threads = (BUILD_HEAP, BUILD_THREADS) if self.fresh else (APPLY_HEAP, APPLY_THREADS)
-        writer = self._open[month] = index.writer(heap_size=heap, num_threads=threads)
+        try:
+            writer = self._open[month] = index.writer(heap_size=heap, num_threads=threads)
+        except ValueError as exc:
+            raise IndexFailure(f"search index shard {name} does not open for writing ({exc})") from None
         return writer
 
     def _close(self, month: str) -> None:
