@@ -8,7 +8,9 @@ bounds each. ``--http`` instead benchmarks the HTTP service (``benchmarks/http.p
 ingest over HTTP against in-process ingest, reads with 8 concurrent clients; default 50,000
 records), into its own section ``http``. ``--retention`` instead runs the retention benchmark
 (``benchmarks/retention.py``: catch-up, preview and execute of disposition over ``--records``
-records, with SQLite baselines).
+records, with SQLite baselines). ``--search`` runs the search benchmark instead
+(``benchmarks/search.py``: index build rate and query latencies against a brute-force SQLite
+scan), section ``search``.
 
 Exit 0: every step ran (targets may be missed: the table says which). 1: a step failed,
 ``verify`` did not confirm the ingest, or another run holds the work dir.
@@ -22,7 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import http, http_report, ingest_verify, profiling, report, retention
+from benchmarks import http, http_report, ingest_verify, profiling, report, retention, search, search_report
 
 WORK = Path(__file__).resolve().parent / "work"
 RECORDS = 1_000_000
@@ -43,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=http.BATCH, help="records per NDJSON request (--http)")
     parser.add_argument(
         "--retention", action="store_true", help="run the retention benchmark (preview and execute) instead"
+    )
+    parser.add_argument("--search", action="store_true", help="run the search benchmark instead")
+    parser.add_argument(
+        "--ledger-records",
+        type=int,
+        default=search.LEDGER_RECORDS,
+        help="search: records ingested for reindex",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -67,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return _http(records, args.seed, work, record, args.batch)
         if args.retention:
             return _retention(records, args.seed, work, record)
+        if args.search:
+            return _search(records, args.seed, work, record, args.ledger_records)
         return _ingest_verify(records, args.seed, work, record)
 
 
@@ -126,6 +137,26 @@ def _retention(records: int, seed: int, work: Path, record: bool) -> int:
     print(text)
     if record:
         report.refresh("retention", text)
+        print(f"refreshed {report.RESULTS}")
+    return 0
+
+
+def _search(records: int, seed: int, work: Path, record: bool, ledger_records: int) -> int:
+    started, facts, code = report.now(), report.machine(), report.code_version()
+    raw = work / f"search-{records}.json"
+    try:
+        doc = search.run(records, seed, work, min(ledger_records, records))
+    except ingest_verify.BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    doc.update(date=started, command=report.command_line(), machine=facts, code=code, raw_json=_shown(raw))
+    search.write_raw(doc, raw)
+    text = search_report.markdown(doc)
+    print()
+    print(text)
+    print(f"raw figures: {raw}")
+    if record:
+        report.refresh("search", text)
         print(f"refreshed {report.RESULTS}")
     return 0
 

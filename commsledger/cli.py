@@ -164,4 +164,5 @@ def say(message: str) -> None:
 from commsledger import cli_keys as _cli_keys  # noqa: E402,F401
 from commsledger import cli_ledger as _cli_ledger  # noqa: E402,F401
 from commsledger import cli_retention as _cli_retention  # noqa: E402,F401
+from commsledger import cli_search as _cli_search  # noqa: E402,F401
 from commsledger import cli_service as _cli_service  # noqa: E402,F401

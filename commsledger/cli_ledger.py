@@ -20,9 +20,11 @@ from commsledger.cli import (
     open_input,
     progress_bar,
     register_for,
+    say,
     wants_json,
 )
 from commsledger.errors import InvalidInput
+from commsledger.indexing import reindex
 from commsledger.register import Register
 from commsledger.verification import verify_register
 from ledger.fsck import Report
@@ -46,10 +48,16 @@ def ingest(
         )
         with progress_bar("ingest", size) as advance:
             report = pipeline.ingest(register, lines, progress=lambda _n, nbytes: advance(nbytes))
+        _warn_index(register)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
     if report.rejected_count:
         raise typer.Exit(1)
+
+
+def _warn_index(register: Any) -> None:
+    if register.index_problem:
+        say(f"warning: the search index is not up to date ({register.index_problem})")
 
 
 def _ingest_summary(doc: dict[str, Any]) -> None:
@@ -71,6 +79,7 @@ def event(
     """Append later events (status, response, follow-up done, case closed) about a record."""
     with register_for(ctx, data) as register, open_input(file) as (stream, _size):
         report = pipeline.add_events(register, record_id, pipeline.read_ndjson(stream))
+        _warn_index(register)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))
     if report.rejected_count:
@@ -143,17 +152,24 @@ def verify(
     ctx: typer.Context,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")] = None,
     access_log: AccessLogOpt = False,
+    index: Annotated[
+        bool, typer.Option("--index", help="also check the search index against the ledger")
+    ] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
+    freshness: dict[str, Any] | None = None
     with register_for(ctx, data, writer=not access_log, tolerant=True) as register:
         if access_log:
             report = _verify_access_log(register)
         else:
             with progress_bar("verify", register.log.committed or None) as advance:
                 report = verify_register(register, progress=advance, workers=workers)
+            freshness = _check_index(register, report) if index else None
     doc = report.to_json()
+    if freshness is not None:
+        doc["index"] = freshness
     emit(doc, wants_json(ctx, as_json), lambda: _verify_human(doc))
     if not report.ok:
         raise typer.Exit(1)
@@ -166,6 +182,14 @@ def _verify_access_log(register: Register) -> Report:
             return log.verify(progress=advance)
     finally:
         log.close()
+
+
+def _check_index(register: Any, report: Any) -> dict[str, Any]:
+    from commsledger.index_check import check_index
+
+    problems, freshness = check_index(register)
+    report.problems.extend(problems)
+    return freshness
 
 
 def _verify_human(doc: dict[str, Any]) -> None:
@@ -267,16 +291,16 @@ def _proof_human(result: dict[str, Any]) -> None:
 
 @app.command()
 def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
-    """Recreate the catalog from the object store alone."""
-    with (
-        register_for(ctx, data) as register,
-        progress_bar("rebuild", register.log.committed) as advance,
-    ):
-        count = register.rebuild(progress=advance)
+    """Recreate the catalog from the object store alone, then the search index from the ledger."""
+    with register_for(ctx, data) as register:
+        with progress_bar("rebuild", register.log.committed) as advance:
+            count = register.rebuild(progress=advance)
+        with progress_bar("reindex", register.log.committed) as advance:
+            indexed = reindex(register, progress=advance)
     emit(
-        {"entries": count},
+        {"entries": count, "indexed": indexed},
         wants_json(ctx, as_json),
-        lambda: out.print(f"catalog rebuilt: {count} entries"),
+        lambda: out.print(f"catalog rebuilt: {count} entries; search index rebuilt: {indexed} records"),
     )
 
 

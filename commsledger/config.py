@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import isodate
 import phonenumbers
@@ -117,6 +118,8 @@ class Settings(BaseSettings):
 
     ``data``: the data dir (keys, catalog, index; the object store too by default).
     ``store``: object store URL; empty means ``<data>/objects`` with the ``file`` driver.
+    ``index``: search index URL (``tantivy:///path``, ``opensearch+https://host:9200/name``);
+    empty means ``<data>/index`` with the ``tantivy`` driver.
     ``origin``: the log's name in its checkpoints, fixed when the register is created.
     ``batch``: records per group commit. ``workers``: processes that validate and seal
     records in parallel with the sequencer (-1: one per CPU, 0: none).
@@ -126,6 +129,7 @@ class Settings(BaseSettings):
 
     data: Path = Path("commsledger-data")
     store: str = ""
+    index: str = ""
     default_region: str = "GB"
     origin: str = ""
     batch: int = 4096
@@ -149,6 +153,10 @@ class Settings(BaseSettings):
     @property
     def store_url(self) -> str:
         return self.store or (self.data.resolve() / "objects").as_uri()
+
+    @property
+    def index_url(self) -> str:
+        return self.index or "tantivy://" + quote(str(self.data.resolve() / "index"))
 
 
 class ServiceSettings(BaseSettings):

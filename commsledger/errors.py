@@ -19,7 +19,8 @@ This module imports nothing of the project, so every package (``ledger``, ``priv
     ├── Busy                  the data dir is locked by another writer, or the writer is saturated
     ├── StoreError            the object store failed (I/O, server)
     │   ├── ObjectNotFound    a key that should exist does not
-    │   └── ObjectConflict    write-once violated: different bytes already stored under a key
+    │   ├── ObjectConflict    write-once violated: different bytes already stored under a key
+    │   └── IndexFailure      the search index failed (engine, files, server)
     └── VerificationError     a hash, link, signature or proof does not check out
 """
 
@@ -98,6 +99,10 @@ class ObjectNotFound(StoreError, NotFound):
 
 class ObjectConflict(StoreError):
     kind = "object_conflict"
+
+
+class IndexFailure(StoreError):
+    kind = "index_failure"
 
 
 class VerificationError(Error):

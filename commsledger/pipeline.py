@@ -125,6 +125,7 @@ def ingest(
             if progress is not None:
                 progress(len(chunk), sum(len(raw) for _, raw in chunk))
         sequencer.commit()
+    register.sync_index()  # so a search right after finds what was just recorded
     return report
 
 
@@ -208,6 +209,7 @@ def add_events_bulk(
     appended = sum(_append_events(register, sequencer, report, rid, lines) for rid, lines in items)
     sequencer.commit()
     report.accepted += appended
+    register.sync_index()
     return report
 
 

@@ -17,8 +17,10 @@ from typing import Any
 from commsledger.catalog import Catalog, shredded_by
 from commsledger.config import Settings
 from commsledger.errors import (
+    Busy,
     ConfigError,
     Error,
+    IndexFailure,
     NotFound,
     ObjectConflict,
     ObjectNotFound,
@@ -41,6 +43,7 @@ from privacy.keys import MasterKey, unseal, write_secret_once
 from privacy.registry import KeyStore, SubjectRegistry
 from retention.holds import HoldIndex
 from retention.state import RetentionState
+from search.index import SearchIndex, open_index
 
 MASTER_KEY = "master.key"
 SIGNING_KEY = "signing.key"
@@ -49,12 +52,16 @@ SIGNING_KEY = "signing.key"
 class Register:
     """An open register; use as a context manager or call ``close``."""
 
-    def __init__(self, settings: Settings, *, writer: bool = True, tolerant: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, writer: bool = True, tolerant: bool = False, catch_up: bool = True
+    ) -> None:
         """Open the register in ``settings.data``.
 
         ``tolerant``: for ``verify``: a ledger that does not load (a bad checkpoint, tiles that
         do not give its root) is opened anyway, empty, with the reason in ``damage``, so the
         checker can report every problem instead of failing on the first.
+        ``catch_up``: a writer brings the search index up to the ledger on opening (not
+        ``verify``'s tolerant one, nor ``reindex``, which rebuilds it anyway).
         """
         self.settings = settings
         self.data = settings.data.resolve()
@@ -73,6 +80,8 @@ class Register:
         # the search index drops them. A hook must be idempotent: an interrupted run calls it again.
         self.redaction_hooks: list[Callable[[list[str]], None]] = []
         self._retention: RetentionState | None = None
+        self._index: SearchIndex | None = None
+        self.index_problem: str | None = None  # why the last catch-up did not happen
         try:
             if self.writer:
                 with self.lease.hold():  # opening a writer may roll forward a crashed commit
@@ -87,6 +96,8 @@ class Register:
                 raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
             self.damage = str(exc)
             self.log = Log(self.store, self.signer.verifier())
+        if writer and catch_up and not tolerant:
+            self.sync_index()
 
     def _open_log(self, signer: Signer | None) -> Log:
         return Log.open(self.store, self.signer.verifier(), signer, acknowledged=self.catalog.acknowledged)
@@ -98,6 +109,8 @@ class Register:
         self.close()
 
     def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
         self.catalog.close()
         self.privacy.close()
         if self._retention is not None:
@@ -160,6 +173,28 @@ class Register:
                 pack = self.catalog.pack_id(name)
                 with contextlib.suppress(VerificationError):
                     yield from ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key)))
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (``COMMSLEDGER_INDEX``), opened on first use."""
+        if self._index is None:
+            self._index = open_index(self.settings.index_url)
+        return self._index
+
+    def sync_index(self) -> int:
+        """Index what the ledger committed since the index's watermark; returns the entries
+        indexed. Never fails what was committed: when another process is indexing (it, or
+        the next writer, catches up) or the index is unusable (``reindex`` repairs it; a
+        search says why), returns 0 and keeps the reason in ``index_problem``."""
+        from commsledger.indexing import catch_up
+
+        try:
+            done = catch_up(self)
+        except (Busy, ConfigError, IndexFailure) as exc:
+            self.index_problem = str(exc)
+            return 0
+        self.index_problem = None
+        return done
 
     def rebuild(self, *, progress: Any = None) -> int:
         """Recreate the catalog from the object store alone; returns the entries indexed."""

@@ -37,6 +37,10 @@ class Kind(StrEnum):
     PAYLOAD_MISSING = "payload_missing"
     BAD_CHECKPOINT_SIGNATURE = "bad_checkpoint_signature"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+    # found by ``verify --index`` (commsledger.index_check): the search index against the ledger
+    INDEX_MISSING = "index_missing"
+    INDEX_EXTRA = "index_extra"
+    INDEX_STALE = "index_stale"
 
 
 @dataclass(frozen=True, slots=True)

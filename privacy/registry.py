@@ -50,6 +50,18 @@ class KeyStore:
         row = self._conn.execute("SELECT wrapped FROM data_keys WHERE record_id = ?", (record_id,)).fetchone()
         return None if row is None else self.master.unwrap(row[0], record_id)
 
+    def data_keys(self, record_ids: Sequence[str]) -> dict[str, bytes]:
+        """The unwrapped data keys of the records that still have one, in bulk."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT record_id, wrapped FROM data_keys WHERE record_id IN ({marks})"  # noqa: S608 - placeholders only
+            found.update(
+                (rid, self.master.unwrap(wrapped, rid)) for rid, wrapped in self._conn.execute(query, chunk)
+            )
+        return found
+
     def destroy(self, record_ids: Sequence[str]) -> None:
         self._conn.executemany("DELETE FROM data_keys WHERE record_id = ?", ((r,) for r in record_ids))
 

@@ -41,7 +41,7 @@ def test_ingest_show_verify_key_checkpoint_rebuild(cli: Any, tmp_path: Path) -> 
     assert len(cp["root"]) == 64
     assert cp["note"].splitlines()[1] == str(2 + POLICY_ENTRIES)
     assert cp["note"].split("\n")[4].startswith("— ")  # after the blank line: the signature
-    assert cli("rebuild", "--json").json == {"entries": 2 + POLICY_ENTRIES}
+    assert cli("rebuild", "--json").json == {"entries": 2 + POLICY_ENTRIES, "indexed": 2}
     assert cli("show", "crm-000001", "--json").json["id"] == "crm-000001"
 
 

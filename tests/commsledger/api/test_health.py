@@ -65,7 +65,7 @@ def test_a_verification_runs_in_the_background_with_progress(live: Live) -> None
             time.sleep(0.05)
             job = officer.get(where).json()
         assert job["state"] == "done", job
-        assert job["result"]["ok"]
+        assert job["result"]["ok"], job["result"]
         assert job["result"]["ledger"]["entries"] == POLICY_ENTRIES + 3
         assert job["result"]["access_log"]["ok"]
         assert job["progress"]["done"] == job["progress"]["total"] >= 3

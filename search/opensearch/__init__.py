@@ -1,0 +1,1 @@
+"""The OpenSearch driver: an index behind an alias on a cluster (opensearch-py)."""

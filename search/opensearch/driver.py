@@ -1,0 +1,228 @@
+"""The OpenSearch driver of ``SearchIndex`` (opensearch-py).
+
+One alias (the URL's path, default ``commsledger``) names the live index ``<alias>-<n>``,
+created from the index template ``<alias>-template`` (explicit mappings). The watermark is
+the index's mapping ``_meta``, so it swaps with the index. Writes go through ``_bulk`` with
+``refresh=wait_for`` and an ``external_gte`` version guard; a rebuild fills a fresh index
+with refreshes off, refreshes it, then moves the alias in one atomic update and deletes the
+old index. Redaction rewrites the documents without their text and force-merges with
+``only_expunge_deletes`` (the template sets ``expunge_deletes_allowed`` to 0, so any deleted
+document is expunged; soft-delete retention leases can delay it, see DESIGN.md).
+
+Vendor errors become ``IndexFailure`` naming the status and error type only: OpenSearch's
+reasons can quote document values, which may be personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import opensearchpy
+
+from commsledger.errors import ConfigError, IndexFailure, InvalidInput
+from search.document import IndexDoc, Summary
+from search.opensearch import dsl
+from search.query import Hit, Page, Query, Sort, decode_cursor, encode_cursor
+
+BULK_DOCS = 1000
+
+
+class OpenSearchIndex:
+    """See ``search.index.SearchIndex``."""
+
+    def __init__(self, client: Any, alias: str) -> None:
+        self.client = client
+        self.alias = alias
+
+    @classmethod
+    def from_url(cls, url: str) -> OpenSearchIndex:
+        """``opensearch+https://[user:password@]host:port[/alias][?verify=false]``."""
+        parts = urlsplit(url)
+        scheme = parts.scheme.removeprefix("opensearch+")
+        if not parts.hostname:
+            raise ConfigError(f"index URL {url!r} names no host")
+        auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
+        verify = parse_qs(parts.query).get("verify", ["true"])[0].lower() != "false"
+        client = opensearchpy.OpenSearch(
+            hosts=[{"host": parts.hostname, "port": parts.port or 9200, "scheme": scheme}],
+            http_auth=auth,
+            use_ssl=scheme == "https",
+            verify_certs=verify,
+            timeout=60,
+        )
+        return cls(client, parts.path.strip("/") or "commsledger")
+
+    # -- state ------------------------------------------------------------------------------
+    def _call(self, what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except opensearchpy.ConnectionError as exc:  # a TransportError too: first
+            raise IndexFailure(f"OpenSearch is unreachable to {what} ({type(exc).__name__})") from None
+        except opensearchpy.TransportError as exc:
+            raise IndexFailure(
+                f"OpenSearch refused to {what} (HTTP {exc.status_code}, {exc.error})"
+            ) from None
+        except opensearchpy.exceptions.OpenSearchException as exc:
+            raise IndexFailure(f"OpenSearch is unreachable to {what} ({type(exc).__name__})") from None
+
+    def _live(self) -> tuple[str, int] | None:
+        """(index name, watermark) behind the alias, or None before the first write."""
+        if not self._call("look up the alias", self.client.indices.exists_alias, name=self.alias):
+            return None
+        found = self._call("read the mapping", self.client.indices.get_mapping, index=self.alias)
+        name, body = next(iter(found.items()))
+        meta = body["mappings"].get("_meta", {})
+        if meta.get("schema") != dsl.SCHEMA_VERSION:
+            raise ConfigError("the search index was built by another version; run commsledger reindex")
+        return name, int(meta.get("watermark", 0))
+
+    def watermark(self) -> int:
+        live = self._live()
+        return 0 if live is None else live[1]
+
+    def _create(self, *, refresh: bool = True) -> str:
+        """A new, empty index from the template (which is put first); returns its name."""
+        self._call("put the index template", self.client.indices.put_index_template,
+                   name=f"{self.alias}-template", body=dsl.index_template(self.alias))  # fmt: skip
+        existing = self._call("list indexes", self.client.indices.get, index=f"{self.alias}-*")
+        numbers = [int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()]
+        name = f"{self.alias}-{max(numbers, default=0) + 1:06d}"
+        body = {} if refresh else {"settings": {"index": {"refresh_interval": "-1"}}}
+        self._call("create an index", self.client.indices.create, index=name, body=body)
+        return name
+
+    def _set_watermark(self, index: str, watermark: int) -> None:
+        self._call("store the watermark", self.client.indices.put_mapping, index=index,
+                   body={"_meta": dsl.meta(watermark)})  # fmt: skip
+
+    # -- writing ----------------------------------------------------------------------------
+    def apply(self, docs: Sequence[IndexDoc], *, watermark: int) -> None:
+        live = self._live()
+        if live is None:
+            name = self._create()
+            self._call(
+                "add the alias",
+                self.client.indices.update_aliases,
+                body=dsl.swap_aliases(self.alias, name, []),
+            )
+            live = (name, 0)
+        self._bulk(live[0], list(docs), refresh="wait_for")
+        self._set_watermark(live[0], max(watermark, live[1]))
+
+    def _bulk(self, index: str, docs: list[IndexDoc], *, refresh: str | bool) -> None:
+        """Write ``docs``; a document the index holds in a newer version is left as it is."""
+        for start in range(0, len(docs), BULK_DOCS):
+            chunk = docs[start : start + BULK_DOCS]
+            done = self._call(
+                "index documents", self.client.bulk, body=dsl.bulk_lines(index, chunk), refresh=refresh
+            )
+            failed = [i["index"] for i in done.get("items", []) if i["index"].get("status", 200) >= 300]
+            refused = [f for f in failed if f.get("status") != 409]  # 409: a newer version stands
+            if refused:
+                kind = refused[0].get("error", {}).get("type", "error")
+                raise IndexFailure(f"OpenSearch refused {len(refused)} documents ({kind})")
+
+    def rebuild(
+        self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
+    ) -> int:
+        live = self._live()
+        name = self._create(refresh=False)
+        try:
+            count = self._fill(name, iter(docs), progress)
+            self._call("enable refresh", self.client.indices.put_settings, index=name,
+                       body={"index": {"refresh_interval": None}})  # fmt: skip
+            self._call("refresh", self.client.indices.refresh, index=name)
+            self._set_watermark(name, watermark)
+        except BaseException:
+            self._call("drop the unfinished index", self.client.indices.delete, index=name)
+            raise
+        old = [live[0]] if live else []
+        self._call(
+            "swap the alias", self.client.indices.update_aliases, body=dsl.swap_aliases(self.alias, name, old)
+        )
+        for index in old:
+            self._call("delete the old index", self.client.indices.delete, index=index)
+        return count
+
+    def _fill(self, index: str, docs: Iterator[IndexDoc], progress: Callable[[int], None] | None) -> int:
+        count = 0
+        while chunk := list(islice(docs, BULK_DOCS)):
+            self._bulk(index, chunk, refresh=False)
+            count += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        return count
+
+    def redact(self, record_ids: Sequence[str], source: Callable[[Sequence[str]], Iterable[IndexDoc]]) -> int:
+        live = self._live()
+        if live is None or not record_ids:
+            return 0
+        docs = list(source(list(record_ids)))
+        self._bulk(live[0], docs, refresh=True)
+        self._call("expunge deleted documents", self.client.indices.forcemerge, index=live[0],
+                   only_expunge_deletes=True)  # fmt: skip
+        return len(docs)
+
+    # -- reading ----------------------------------------------------------------------------
+    def search(self, query: Query) -> Page:
+        live = self._live()
+        if live is None:
+            return Page(0, (), None, {}, 0)
+        after = decode_cursor(query)
+        found = self._call("search", self.client.search, index=self.alias, body=dsl.search_body(query, after))
+        hits = found["hits"]["hits"]
+        shown = tuple(_hit(h, query) for h in hits[: query.limit])
+        cursor = encode_cursor(query, hits[query.limit - 1]["sort"]) if len(hits) > query.limit else None
+        facets = dsl.facet_buckets(found.get("aggregations", {}))
+        return Page(int(found["hits"]["total"]["value"]), shown, cursor, facets, live[1])
+
+    def summaries(self) -> Iterator[Summary]:
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "size": BULK_DOCS,
+                "query": {"match_all": {}},
+                "sort": [{"seq": {"order": "asc"}}],
+            }
+            if after is not None:
+                body["search_after"] = after
+            hits = self._call("list documents", self.client.search, index=self.alias, body=body)["hits"][
+                "hits"
+            ]
+            yield from (_summary(h["_source"]) for h in hits)
+            if len(hits) < BULK_DOCS:
+                return
+            after = hits[-1]["sort"]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def destroy(self) -> None:
+        """Delete every index and the template of this alias (tests)."""
+        self._call("delete indexes", self.client.indices.delete, index=f"{self.alias}-*")
+        self._call(
+            "delete the template", self.client.indices.delete_index_template, name=f"{self.alias}-template"
+        )
+
+
+def _hit(raw: dict[str, Any], query: Query) -> Hit:
+    if query.sort is Sort.RELEVANCE:
+        return Hit(_summary(raw["_source"]), float(raw["sort"][0]))
+    return Hit(_summary(raw["_source"]))
+
+
+def _summary(src: dict[str, Any]) -> Summary:
+    try:
+        return Summary(
+            record_id=src["record_id"], seq=src["seq"], sent_at=src["sent_at"], channel=src["channel"],
+            purpose=src["purpose"], status=src["status"], department=src.get("department"),
+            campaign=src.get("campaign"), case=src.get("case"), template=src.get("template"),
+            tags=tuple(src.get("tags", ())), has_response=bool(src.get("has_response")),
+            follow_up_due=src.get("follow_up_due"), follow_up_done=bool(src.get("follow_up_done")),
+            case_closed=bool(src.get("case_closed")),
+        )  # fmt: skip
+    except KeyError as exc:
+        raise InvalidInput(f"a search hit lacks the field {exc}") from None

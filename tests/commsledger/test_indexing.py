@@ -1,0 +1,135 @@
+"""The index follows the ledger: at once after ingest, through later events, after lag and
+crashes, and without a trace of what erasure removed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from helpers import POLICY_ENTRIES, record
+from index_files import words_on_disk
+
+from commsledger import indexing, pipeline, searching
+from commsledger.config import Settings
+from commsledger.index_check import check_index
+from commsledger.index_docs import LedgerDocs
+from commsledger.register import Register
+
+
+def lines(*items: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
+    return ((n, json.dumps(i).encode()) for n, i in enumerate(items, 1))
+
+
+def found(register: Register, **params: Any) -> list[str]:
+    return [r["id"] for r in searching.search(register, {"limit": "100", **params})["results"]]
+
+
+def test_ingest_then_search_finds_the_records_at_once(register: Register) -> None:
+    pipeline.ingest(register, lines(*(record(n) for n in range(1, 6))))
+    doc = searching.search(register, {"text": "complaint account", "subject": "phone:+44 7700 900003"})
+    assert (doc["total"], doc["lag"], doc["indexed_through"]) == (1, 0, 4 + POLICY_ENTRIES)
+    hit = doc["results"][0]
+    assert (hit["id"], hit["subject"], hit["redacted"]) == ("crm-000003", "Your complaint CMP-3", False)
+    marked = [hit["snippet"]["text"][s:e] for s, e in hit["snippet"]["highlights"]]
+    assert marked == ["complaint", "account"]
+    assert found(register, subject="email:ALICE.EXAMPLE4@example.com") == ["crm-000004"]
+    assert found(register, subject="email:nobody@example.com") == []
+
+
+def test_later_events_update_what_the_index_says(register: Register) -> None:
+    due = {"action": "Call back with final response", "due": "2026-03-08"}
+    pipeline.ingest(register, lines(record(1, follow_up=due), record(2, follow_up=due)))
+    assert found(register, overdue="true", as_of="2026-03-09") == ["crm-000002", "crm-000001"]
+    events = [
+        {"type": "status", "status": "delivered", "at": "2026-03-01T09:31:00Z"},
+        {"type": "response", "at": "2026-03-02T08:00:00Z", "channel": "email", "summary": "Thanks"},
+        {"type": "follow_up_done", "at": "2026-03-05T12:00:00Z", "note": "Called back"},
+        {"type": "case_closed", "at": "2026-04-01T10:00:00Z"},
+    ]
+    pipeline.add_events(register, "crm-000001", lines(*events))
+    assert found(register, overdue="true", as_of="2026-03-09") == ["crm-000002"]
+    assert found(register, has_response="true", status="responded", case_closed="true") == ["crm-000001"]
+    pipeline.add_events(register, "crm-000002", lines(events[0]))
+    assert found(register, status="delivered") == ["crm-000002"]
+    assert check_index(register)[0] == []
+
+
+def test_a_lagging_index_says_so_and_the_next_writer_catches_up(settings: Settings) -> None:
+    with Register(settings) as writer:
+        pipeline.ingest(writer, lines(record(1), record(2)))
+        writer.index.rebuild([], watermark=0)  # as if the index were lost
+    with Register(settings, writer=False) as reader:
+        doc = searching.search(reader, {})
+        assert (doc["total"], doc["lag"], doc["indexed_through"]) == (0, 2 + POLICY_ENTRIES, None)
+    with Register(settings) as writer:  # opening a writer catches up
+        assert searching.search(writer, {})["total"] == 2
+
+
+def test_an_empty_index_far_behind_is_built_whole_and_a_small_lag_in_batches(register: Register) -> None:
+    pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
+    register.index.rebuild([], watermark=0)
+    assert (
+        indexing.catch_up(register, batch=3) == 8 + POLICY_ENTRIES
+    )  # empty and longer than a batch: rebuilt
+    assert (register.index.watermark(), searching.search(register, {})["total"]) == (8 + POLICY_ENTRIES, 8)
+    pipeline.add_events(
+        register, "crm-000002", lines({"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"})
+    )
+    pipeline.ingest(register, lines(*(record(n) for n in range(9, 14))))
+    assert check_index(register)[0] == []
+
+
+def test_replaying_entries_after_a_crash_changes_nothing(register: Register) -> None:
+    pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
+    pipeline.add_events(
+        register, "crm-000002", lines({"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"})
+    )
+    index = register.index
+    index.apply(LedgerDocs(register).changed(0, register.log.committed), watermark=3)  # watermark lost
+    assert index.watermark() == 9 + POLICY_ENTRIES
+    index.rebuild(
+        LedgerDocs(register).every_record(9 + POLICY_ENTRIES), watermark=5 + POLICY_ENTRIES
+    )  # an index behind the ledger
+    assert indexing.catch_up(register) == 4
+    assert searching.search(register, {})["total"] == 8
+    assert found(register, status="read") == ["crm-000002"]
+    assert check_index(register)[0] == []
+
+
+def test_redaction_after_erasure_leaves_no_trace_in_the_index_folder(settings: Settings) -> None:
+    secret = ["zanzibarquuxly", "plumtreewobble"]
+    with Register(settings) as register:
+        erased = record(3, subject="Plumtreewobble offer", body="Dear Zanzibarquuxly, about your account.")
+        pipeline.ingest(register, lines(record(1), record(2), erased, record(4)))
+        root = settings.data / "index"
+        assert words_on_disk(root, secret) == set(secret)
+        register.privacy.execute("BEGIN IMMEDIATE")
+        register.keys.destroy(["crm-000003"])  # what erasure does first
+        register.privacy.execute("COMMIT")
+        assert indexing.redact(register, ["crm-000003"]) == 4  # the month's shard, rebuilt
+        assert words_on_disk(root, secret) == set()
+        assert found(register, text="zanzibarquuxly OR plumtreewobble") == []
+        hit = searching.search(register, {"case": "CMP-3"})["results"][0]  # still there by its envelope
+        assert (hit["id"], hit["subject"], hit["snippet"], hit["redacted"]) == (
+            "crm-000003",
+            None,
+            None,
+            True,
+        )
+        assert found(register, text="account") == ["crm-000004", "crm-000002", "crm-000001"]
+        assert check_index(register)[0] == []
+
+
+def test_verify_index_names_missing_extra_and_stale_records(register: Register) -> None:
+    pipeline.ingest(register, lines(*(record(n) for n in range(1, 5))))
+    docs = LedgerDocs(register).changed(0, 4 + POLICY_ENTRIES)
+    stale = replace(docs[0], summary=replace(docs[0].summary, status="bounced"), version=99)
+    extra = replace(docs[1], summary=replace(docs[1].summary, record_id="ghost-1"))
+    register.index.rebuild([stale, extra, docs[2]], watermark=4 + POLICY_ENTRIES)
+    problems, freshness = check_index(register)
+    kinds = sorted((p.kind, p.seq - POLICY_ENTRIES) for p in problems)
+    assert kinds == [("index_extra", 1), ("index_missing", 1), ("index_missing", 3), ("index_stale", 0)]
+    assert "status 'bounced'" in next(p.detail for p in problems if p.kind == "index_stale")
+    assert freshness == {"indexed_through": 3 + POLICY_ENTRIES, "lag": 0}
