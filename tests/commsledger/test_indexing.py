@@ -129,7 +129,7 @@ def test_verify_index_names_missing_extra_and_stale_records(register: Register) 
     extra = replace(docs[1], summary=replace(docs[1].summary, record_id="ghost-1"))
     register.index.rebuild([stale, extra, docs[2]], watermark=4 + POLICY_ENTRIES)
     problems, freshness = check_index(register)
-    kinds = sorted((p.kind, p.seq - POLICY_ENTRIES) for p in problems)
+    kinds = sorted((p.kind, (p.seq or 0) - POLICY_ENTRIES) for p in problems)
     assert kinds == [("index_extra", 1), ("index_missing", 1), ("index_missing", 3), ("index_stale", 0)]
     assert "status 'bounced'" in next(p.detail for p in problems if p.kind == "index_stale")
     assert freshness == {"indexed_through": 3 + POLICY_ENTRIES, "lag": 0}
