@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from commsledger.config import RetentionSettings, S3Settings, ServiceSettings, Settings
 
@@ -23,7 +24,7 @@ def compose() -> dict[str, Any]:
 
 
 def _known_variables() -> set[str]:
-    nested = {"s3": S3Settings, "retention": RetentionSettings}
+    nested: dict[str, type[BaseSettings]] = {"s3": S3Settings, "retention": RetentionSettings}
     names = {f"COMMSLEDGER_{f.upper()}" for f in Settings.model_fields if f not in nested}
     for prefix, model in nested.items():
         names |= {f"COMMSLEDGER_{prefix.upper()}_{f.upper()}" for f in model.model_fields}
