@@ -10,8 +10,8 @@ One run, each step a separate process (``benchmarks.http_clients``), in this ord
    same ids in process, one thread. Every GET is an access: it waits for its access-log
    entry to be durable, as in production.
 
-To measure ``/v1/search`` once it exists, add its path to ``READ_PATHS`` (``{id}`` is
-replaced by a record id; give the key's role in ``READ_ROLE`` the permission).
+``READ_PATHS`` holds a record read and a search (two words' worth of filters: text, channel,
+date range); ``{id}`` in a path is replaced by a random record id.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ RECORDS = 50_000
 BATCH = 2_000
 READS = 4_000
 CONCURRENCY = 8
-READ_PATHS = {"record": "/v1/communications/{id}"}
+READ_PATHS = {
+    "record": "/v1/communications/{id}",
+    "search": "/v1/search?text=complaint&channel=email&since=2025-01-01&limit=20",
+}
 READ_ROLE = "dispute_handler"
 INGEST_VS_INPROCESS = 0.50  # the issue's targets
 READ_P95_MS = 50.0

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS entries (
     len       INTEGER
 );
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL);
+-- Payload packs this register set an Object Lock legal hold on (commsledger.locks); kept
+-- through a rebuild, so a hold set before it is still cleared when released.
+CREATE TABLE IF NOT EXISTS held_packs (name TEXT PRIMARY KEY) WITHOUT ROWID;
 -- Records whose payloads were destroyed (disposed of, erased) and the entry that says so:
 -- ``verify`` accepts their payloads missing.
 CREATE TABLE IF NOT EXISTS shredded (record_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -246,6 +249,22 @@ class Catalog:
             "GROUP BY e.pack HAVING SUM(s.record_id IS NULL) = 0 ORDER BY p.name"
         )
         return [r[0] for r in rows]
+
+    def packs_by_seq(self) -> dict[int, str]:
+        """seq -> payload pack name of every record's own entry whose payload is located."""
+        rows = self.conn.execute(
+            "SELECT e.seq, p.name FROM entries e JOIN packs p ON p.id = e.pack WHERE e.kind = 'record'"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def held_packs(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM held_packs")}
+
+    def set_held_packs(self, names: set[str]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("DELETE FROM held_packs")
+        self.conn.executemany("INSERT INTO held_packs(name) VALUES (?)", ((n,) for n in sorted(names)))
+        self.conn.execute("COMMIT")
 
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""

@@ -32,6 +32,7 @@ from typing import Any
 from commsledger import disposal
 from commsledger.disposal import Progress
 from commsledger.errors import Busy, Conflict, InvalidInput, NotFound
+from commsledger.locks import sync_locks
 from commsledger.register import Register
 from commsledger.retention_service import append, current_policy
 from retention import report
@@ -134,6 +135,7 @@ def run(
         disposal.dispose_due(register, run_id, as_of, plan(register, as_of).disposed, progress)
         packs = disposal.delete_packs(register)
         outcomes, written = _complete(register, run_id, as_of, policy, packs)
+        sync_locks(register)  # locks extended as cases closed, legal holds as holds say
         return Result(as_of, False, outcomes, run_id, resume is not None, policy, packs, written)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from commsledger.catalog import Row
 from commsledger.errors import Error, NotFound, ObjectNotFound
+from commsledger.locks import lock_until
 from commsledger.prepare import Prepared, Rejected, fingerprint, unstamped
 from commsledger.register import Register
 from ledger import layout
@@ -230,7 +231,8 @@ class Sequencer:
         pack = build_pack([(p.sha, p.sealed) for p in with_payload if p.sha and p.sealed])
         name = layout.pack_name(self._pending[0].seq, pack.sha256)
         if with_payload:
-            self.reg.store.put(layout.payload_pack_path(name), pack.data)
+            lock = lock_until(self.payload_retain_until())
+            self.reg.store.put(layout.payload_pack_path(name), pack.data, retain_until=lock)
         self.reg.privacy.execute("BEGIN IMMEDIATE")
         self.reg.keys.put_many((str(p.record_id), p.wrapped_key) for p in self._pending if p.wrapped_key)
         self.reg.subjects.flush()

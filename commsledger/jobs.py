@@ -6,9 +6,10 @@ A job is a function of no arguments with a name and an interval. The wrapper
 (``coalesce``), and still starts a late run within ``misfire_grace`` seconds instead of
 silently skipping it. Each run's outcome is kept for ``/healthz`` and counted in metrics.
 
-To add a job (e.g. retention's daily disposition): write it as a plain function taking what
-it needs, and append ``Job("retention", lambda: run_disposition(...), every=86400)`` to the
-list ``service_jobs`` returns.
+To add a job: write it as a plain function taking what it needs, and append
+``Job(name, lambda: ..., every=seconds)`` to the list ``service_jobs`` returns; a daily job at
+a time of day (retention's disposition, at ``COMMSLEDGER_RETENTION_RUN_AT``) gives
+``at=(hour, minute)`` (UTC) instead of running every so many seconds.
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ def sign_checkpoints(service: Service) -> None:
 
 
 def catch_up(service: Service) -> None:
-    """Bring the derived indexes up to what every writer committed (the catalog now; the
-    search index once there is one)."""
+    """Bring the derived indexes (catalog, search index) up to what every writer committed."""
     service.catch_up()
+
+
+def dispose_due(service: Service) -> None:
+    """Resume any interrupted disposition run, then dispose of what is due today."""
+    service.run_due_retention()
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Job:
     name: str
     run: Callable[[], None]
     every: float  # seconds
+    at: tuple[int, int] | None = None  # (hour, minute) UTC: once a day then, not every ``every``
 
 
 def service_jobs(service: Service) -> list[Job]:
@@ -54,7 +60,18 @@ def service_jobs(service: Service) -> list[Job]:
     return [
         Job("sign_checkpoints", lambda: sign_checkpoints(service), api.checkpoint_every),
         Job("catch_up", lambda: catch_up(service), api.catch_up_every),
+        Job(
+            "retention",
+            lambda: dispose_due(service),
+            86400.0,
+            at=_hour_minute(service.settings.retention.run_at),
+        ),
     ]
+
+
+def _hour_minute(text: str) -> tuple[int, int]:
+    hour, minute = text.split(":")
+    return int(hour), int(minute)
 
 
 @dataclass
@@ -77,6 +94,11 @@ class Scheduler:
             timezone=UTC,
         )
         for job in jobs:
+            if job.at is not None:
+                self._scheduler.add_job(
+                    self._wrap(job), "cron", hour=job.at[0], minute=job.at[1], id=job.name
+                )
+                continue
             self._scheduler.add_job(
                 self._wrap(job), "interval", seconds=job.every, id=job.name, next_run_time=datetime.now(UTC)
             )

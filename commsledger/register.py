@@ -78,7 +78,7 @@ class Register:
         self.damage: str | None = None
         # Called with the ids of records whose data was just destroyed (disposed of, erased):
         # the search index drops them. A hook must be idempotent: an interrupted run calls it again.
-        self.redaction_hooks: list[Callable[[list[str]], None]] = []
+        self.redaction_hooks: list[Callable[[list[str]], None]] = [self._redact_from_index]
         self._retention: RetentionState | None = None
         self._index: SearchIndex | None = None
         self.index_problem: str | None = None  # why the last catch-up did not happen
@@ -180,6 +180,13 @@ class Register:
         if self._index is None:
             self._index = open_index(self.settings.index_url)
         return self._index
+
+    def _redact_from_index(self, record_ids: list[str]) -> None:
+        """A redaction hook: rebuild the index shards holding these records, without their
+        text (raises if the index cannot: the disposal or erasure is then resumed, not done)."""
+        from commsledger.indexing import redact
+
+        redact(self, record_ids)
 
     def sync_index(self) -> int:
         """Index what the ledger committed since the index's watermark; returns the entries

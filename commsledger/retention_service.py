@@ -26,6 +26,7 @@ import orjson
 
 from commsledger.errors import Conflict, InvalidInput, NotFound
 from commsledger.ingest import IngestReport, Sequencer
+from commsledger.locks import sync_locks
 from commsledger.register import Register
 from ledger.canonical import canonical_fast
 from policies.retention import Schedule, load_schedule
@@ -161,6 +162,7 @@ def place_hold(register: Register, scope: Scope, reason: str) -> Hold:
     append(register, [(Kind.HOLD_PLACED, {"hold": hold_id, "scope": scope.to_json(), "reason": text})])
     placed = register.retention().hold(hold_id)
     assert placed is not None, "a committed hold is in the state after catching up"
+    sync_locks(register)  # the store's legal hold on the packs it covers (where locks exist)
     return placed
 
 
@@ -178,6 +180,7 @@ def release_hold(register: Register, hold_id: str, reason: str | None = None) ->
     append(register, [(Kind.HOLD_RELEASED, {"hold": hold_id, "reason": text})])
     released = register.retention().hold(hold_id)
     assert released is not None
+    sync_locks(register)
     return released
 
 

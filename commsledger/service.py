@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from commsledger import pipeline
+from commsledger import disposition, pipeline, retention_service, searching
 from commsledger.access.catalog import CATALOG_FILE, AccessCatalog, Filters
 from commsledger.access.events import Access
 from commsledger.access.log import AccessLog
@@ -34,6 +35,8 @@ from commsledger.verification import verify_register
 from commsledger.verify_jobs import VerifyJob, VerifyJobs
 from ledger import layout
 from policies.roles import load_roles
+from search.params import from_pairs
+from search.query import Keyword
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Service:
             self._reader, self.api.readers, self.api.read_wait, Reader.close
         )
         self.verify_jobs = VerifyJobs(self._verify, self.metrics.verified)
+        self.retention_jobs = VerifyJobs(None, lambda ok: None, prefix="r-")
         self.scheduler: Scheduler | None = None
         self._gauges()
 
@@ -182,6 +186,64 @@ class Service:
                 "vkey": vkey,
             }
 
+    # -- search ----------------------------------------------------------------------------
+    def search(self, pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], str | None]:
+        """The contract's search document for HTTP query parameters, and the pseudonym of the
+        person searched for (if any: the access-log entry names it, so erasure finds it).
+
+        Raises ``InvalidInput`` naming the parameter at fault, ``Busy`` with no reader free.
+        """
+        params = from_pairs(pairs)
+        with self.reader() as reader:
+            query = searching.build_query(reader.register, params)
+            found = searching.search(reader.register, query)
+        subjects = sorted(query.terms.get(Keyword.SUBJECT, ()))
+        return found, subjects[0] if subjects else None
+
+    # -- legal holds and retention -----------------------------------------------------------
+    def place_hold(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Place a legal hold (``{"case" | "subject" | "record" | "query": ..., "reason"}``);
+        raises ``InvalidInput``, ``NotFound`` (an unknown record), ``Busy``."""
+        with self.gate.enter():
+            scope = retention_service.hold_scope(self.writer, request)
+            hold = retention_service.place_hold(self.writer, scope, str(request.get("reason") or ""))
+        return {"hold": hold.id, **hold.to_json()}
+
+    def release_hold(self, hold_id: str, reason: str | None) -> dict[str, Any]:
+        """Release a hold; raises ``NotFound``, ``Conflict`` (released already), ``Busy``."""
+        with self.gate.enter():
+            hold = retention_service.release_hold(self.writer, hold_id, reason)
+        return {"released": hold.id, **hold.to_json()}
+
+    def holds(self, *, include_released: bool) -> dict[str, Any]:
+        with self.gate.enter():
+            found = retention_service.holds(self.writer, include_released=include_released)
+        return {"holds": [h.to_json() for h in found]}
+
+    def retention_preview(self, as_of: str | None) -> dict[str, Any]:
+        """What a disposition run as of ``as_of`` (today) would do; nothing is written."""
+        when = disposition.parse_as_of(as_of)
+        with self.gate.enter():
+            return disposition.preview(self.writer, when).to_json()
+
+    def start_retention_run(self, as_of: str | None) -> tuple[VerifyJob, bool]:
+        """Start a disposition run in the background (one at a time); raises ``InvalidInput``
+        for a bad or future date before anything starts."""
+        when = disposition.parse_as_of(as_of)
+        if when > disposition.today():
+            raise InvalidInput("a run that disposes may not be dated after today", field="as_of")
+        return self.retention_jobs.start(lambda job: self._retention_run(job, when))
+
+    def _retention_run(self, job: VerifyJob, as_of: date) -> dict[str, Any]:
+        with self.gate.enter(timeout=3600.0):  # a run waits its turn; ingest meanwhile waits or gets 503
+            result = disposition.run(self.writer, as_of, progress=job.advance)
+        return {"ok": True, **_capped(result.to_json())}
+
+    def run_due_retention(self) -> None:
+        """The daily job: resume interrupted runs, then dispose of what is due today."""
+        with contextlib.suppress(Busy), self.gate.enter(timeout=0):
+            disposition.run_due(self.writer)
+
     # -- verification --------------------------------------------------------------------
     def _verify(self, job: VerifyJob) -> dict[str, Any]:
         with Register(self.settings, writer=False, tolerant=True) as register:
@@ -206,9 +268,11 @@ class Service:
             self.writer.checkpoint()
 
     def catch_up(self) -> None:
-        """The writer's catalog catches up with what other writers committed."""
+        """The writer's catalog and the search index catch up with what other writers
+        committed (the index reports its own trouble in ``/healthz``, never fails the job)."""
         with contextlib.suppress(Busy), self.gate.enter(timeout=0):
             self.writer.refresh()
+            self.writer.sync_index()
 
     # -- health and metrics --------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -223,7 +287,7 @@ class Service:
             "last_error": self.audit.last_error,
         }
         checks["catalog"] = _check(self._catalog_state)
-        checks["index"] = {"ok": True, "status": "none", "lag": None}  # no search index yet
+        checks["index"] = _check(self._index_state)
         checks["key_store"] = _check(lambda: {"keys": self.keys.count()})
         running = self.scheduler is not None and self.scheduler.running
         jobs = self.scheduler.state() if self.scheduler is not None else []
@@ -239,6 +303,25 @@ class Service:
         with self.reader(wait=1.0) as reader:  # health and metrics do not queue behind reads
             size, committed = reader.register.catalog.size, reader.register.log.committed
         return {"size": size, "lag": max(0, committed - size)}
+
+    def _index_state(self) -> dict[str, Any]:
+        """The search index: how far it is behind the ledger, and why, if it could not catch up."""
+        with self.reader(wait=1.0) as reader:
+            watermark, committed = reader.register.index.watermark(), reader.register.log.committed
+        problem = self.writer.index_problem
+        return {
+            "ok": problem is None,
+            "url": self.settings.index_url.split("@")[-1],  # never credentials
+            "indexed_through": watermark - 1 if watermark else None,
+            "lag": max(0, committed - watermark),
+            "problem": problem,
+        }
+
+    def _index_lag(self) -> int:
+        try:
+            return int(self._index_state()["lag"])
+        except Error:
+            return -1
 
     def _gauges(self) -> None:
         m = self.metrics
@@ -264,7 +347,7 @@ class Service:
             "commsledger_writer_waiting", "Write requests waiting for the writer", lambda: self.gate.waiting
         )
         m.gauge(
-            "commsledger_index_lag_entries", "Entries the search index lacks (0: no index yet)", lambda: 0
+            "commsledger_index_lag_entries", "Entries the search index lacks (-1: unknown)", self._index_lag
         )
         m.gauge("commsledger_catalog_lag_entries", "Committed entries the catalog lacks", self._catalog_lag)
 
@@ -289,3 +372,14 @@ def _check(probe: Any) -> dict[str, Any]:
         return {"ok": True, **probe()}
     except Error as exc:
         return {"ok": False, "error": str(exc)}
+
+
+IDS_SHOWN = 1000
+
+
+def _capped(doc: dict[str, Any]) -> dict[str, Any]:
+    """A run's result with at most ``IDS_SHOWN`` ids per list (``counts`` has every total;
+    the signed report in the data dir lists them all)."""
+    for name in ("disposed", "held", "review"):
+        doc[name] = doc[name][:IDS_SHOWN]
+    return doc

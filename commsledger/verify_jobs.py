@@ -1,4 +1,5 @@
-"""Verification as a background job: started by ``POST /v1/verify``, followed by its id.
+"""Long work as background jobs: verification (``POST /v1/verify``) and disposition runs
+(``POST /v1/retention/runs``), each followed by its id.
 
 One runs at a time (starting another while one runs hands back the running one); its
 progress (entries checked of the total) can be read while it runs; the last few finished
@@ -39,11 +40,11 @@ class VerifyJob:
     result: dict[str, Any] | None = None
     error: str | None = None
 
-    def advance(self, count: int) -> None:
+    def advance(self, n: int, total: int | None = None) -> None:
         """Count checked entries; the total grows with them (the access log grows while its
         own verification runs, by the very requests that watch it)."""
-        self.done += count
-        self.total = max(self.total, self.done)
+        self.done += n
+        self.total = max(self.total if total is None else total, self.done)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,23 +64,27 @@ Runner = Callable[[VerifyJob], dict[str, Any]]
 class VerifyJobs:
     """Runs ``run(job)`` in a thread; ``on_done(ok)`` is told each outcome."""
 
-    def __init__(self, run: Runner, on_done: Callable[[bool], None]) -> None:
+    def __init__(self, run: Runner | None, on_done: Callable[[bool], None], *, prefix: str = "v-") -> None:
         self._run = run
         self._on_done = on_done
+        self._prefix = prefix
         self._jobs: OrderedDict[str, VerifyJob] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self) -> tuple[VerifyJob, bool]:
-        """(the job, whether it was started now rather than already running)."""
+    def start(self, run: Runner | None = None) -> tuple[VerifyJob, bool]:
+        """(the job, whether it was started now rather than already running); ``run`` is the
+        work of this job when the jobs were made without one."""
+        work = run or self._run
+        assert work is not None, "no work given for the job"
         with self._lock:
             running = next((j for j in self._jobs.values() if j.state is JobState.RUNNING), None)
             if running is not None:
                 return running, False
-            job = VerifyJob("v-" + secrets.token_hex(8))
+            job = VerifyJob(self._prefix + secrets.token_hex(8))
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP:
                 self._jobs.popitem(last=False)
-        threading.Thread(target=self._work, args=(job,), name=f"verify-{job.id}", daemon=True).start()
+        threading.Thread(target=self._work, args=(job, work), name=f"job-{job.id}", daemon=True).start()
         return job, True
 
     def get(self, job_id: str) -> VerifyJob:
@@ -87,12 +92,12 @@ class VerifyJobs:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
-            raise NotFound(f"no verification job {job_id!r}")
+            raise NotFound(f"no job {job_id!r}")
         return job
 
-    def _work(self, job: VerifyJob) -> None:
+    def _work(self, job: VerifyJob, work: Runner) -> None:
         try:
-            job.result = _trimmed(self._run(job))
+            job.result = _trimmed(work(job))
             job.state = JobState.DONE
             self._on_done(bool(job.result["ok"]))
         except Error as exc:

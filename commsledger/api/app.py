@@ -10,13 +10,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from commsledger import __version__
-from commsledger.api import access, communications, health, keys, ledger, openapi, problems
+from commsledger.api import access, communications, health, keys, ledger, openapi, problems, retention, search
 from commsledger.config import ServiceSettings, Settings
 from commsledger.metrics import Metrics
 from commsledger.register import Register
 from commsledger.service import Service
 
-routers = (communications.router, ledger.router, access.router, keys.router, health.router)
+routers = (
+    communications.router,
+    search.router,
+    ledger.router,
+    retention.router,
+    access.router,
+    keys.router,
+    health.router,
+)
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]

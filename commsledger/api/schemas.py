@@ -151,6 +151,102 @@ class VerifyJobOut(BaseModel):
     error: str | None = None
 
 
+# -- search ----------------------------------------------------------------------------------
+class Snippet(BaseModel):
+    field: str
+    text: str
+    highlights: list[list[int]]
+
+
+class SearchHit(BaseModel):
+    """One record found: its envelope, the subject line and a highlighted snippet from the
+    decrypted payload (both null, and ``redacted`` true, once its personal data is gone)."""
+
+    model_config = Extra
+    id: str
+    sent_at: str
+    channel: str
+    purpose: str
+    status: str
+    seq: int
+    subject: str | None = None
+    snippet: Snippet | None = None
+    redacted: bool = False
+
+
+class SearchOut(BaseModel):
+    """``commsledger search --json``: ``indexed_through`` and ``lag`` say how fresh it is."""
+
+    model_config = Extra
+    total: int
+    results: list[SearchHit]
+    cursor: str | None = None
+    indexed_through: int | None = None
+    lag: int
+    facets: dict[str, dict[str, int]] | None = None
+
+
+# -- legal holds and retention -------------------------------------------------------------
+class HoldIn(BaseModel):
+    """Exactly one of ``case``, ``subject`` (an identifier such as ``email:...``: never
+    stored, its pseudonyms are), ``record`` or ``query`` (a saved search over envelope
+    fields), and a ``reason`` naming the matter (not a person: it goes into the ledger)."""
+
+    model_config = ConfigDict(extra="forbid")
+    case: str | None = Field(default=None, max_length=200)
+    subject: str | None = Field(default=None, max_length=400)
+    record: str | None = Field(default=None, max_length=200)
+    query: str | dict[str, Any] | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class HoldOut(BaseModel):
+    model_config = Extra
+    id: str
+    scope: dict[str, Any]
+    reason: str
+    placed_at: str
+    active: bool
+
+
+class HoldPlacedOut(HoldOut):
+    hold: str
+
+
+class HoldReleasedOut(HoldOut):
+    released: str
+
+
+class HoldsOut(BaseModel):
+    holds: list[HoldOut]
+
+
+class RetentionRunIn(BaseModel):
+    """``dry_run`` (a preview: nothing is written) needs ``retention:preview``; a run that
+    disposes needs ``retention:run`` and may not be dated after today."""
+
+    model_config = ConfigDict(extra="forbid")
+    as_of: str | None = Field(default=None, description="YYYY-MM-DD (UTC); default today")
+    dry_run: bool = False
+
+
+class RetentionResultOut(BaseModel):
+    """``commsledger retention run --json``: the ids (at most 1,000 per list in a job's
+    result; ``counts`` has every total) and the counts per class."""
+
+    model_config = Extra
+    as_of: str
+    dry_run: bool
+    disposed: list[str]
+    held: list[str]
+    review: list[str]
+    counts: dict[str, Any]
+
+
+class RetentionJobOut(VerifyJobOut):
+    """A disposition run in the background; ``result`` (when done) is a ``RetentionResultOut``."""
+
+
 # -- access log ----------------------------------------------------------------------------
 class AccessEntryOut(BaseModel):
     model_config = Extra

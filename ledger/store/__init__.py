@@ -41,6 +41,7 @@ class ObjectStore(Protocol):
     """
 
     url: str
+    locking: bool  # whether ``retain`` and ``legal_hold`` are enforced by the store
 
     def get(self, key: str) -> bytes: ...
 

@@ -26,6 +26,7 @@ class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.url = self.root.as_uri()
+        self.locking = False  # a folder cannot enforce retention or legal holds
         try:
             (self.root / _TMP).mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -59,6 +59,7 @@ class S3Store:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.options = options
         self.url = f"s3://{bucket}/{self.prefix}"
+        self.locking = options.locking
         self.client = client or _client(options)
         self.requests: Counter[str] = Counter()  # S3 calls by operation (PutObject, ...), retries too
         self.client.meta.events.register("before-call.s3", self._count)

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
-from commsledger.config import S3Settings, Settings
+from commsledger.config import RetentionSettings, S3Settings, ServiceSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,13 +24,24 @@ def compose() -> dict[str, Any]:
 
 
 def _known_variables() -> set[str]:
-    names = {f"COMMSLEDGER_{f.upper()}" for f in Settings.model_fields if f != "s3"}
-    return names | {f"COMMSLEDGER_S3_{f.upper()}" for f in S3Settings.model_fields}
+    nested: dict[str, type[BaseSettings]] = {"s3": S3Settings, "retention": RetentionSettings}
+    names = {f"COMMSLEDGER_{f.upper()}" for f in Settings.model_fields if f not in nested}
+    for prefix, model in nested.items():
+        names |= {f"COMMSLEDGER_{prefix.upper()}_{f.upper()}" for f in model.model_fields}
+    return names | {f"COMMSLEDGER_API_{f.upper()}" for f in ServiceSettings.model_fields}
 
 
 def test_every_commsledger_variable_is_a_real_setting(compose: dict[str, Any]) -> None:
     env = compose["services"]["commsledger"]["environment"]
     assert set(env) - _known_variables() == set()
+
+
+def test_the_service_searches_opensearch(compose: dict[str, Any]) -> None:
+    from search.index import open_index
+
+    env = compose["services"]["commsledger"]["environment"]
+    assert env["COMMSLEDGER_INDEX"].startswith("opensearch+http://opensearch:9200")
+    open_index(env["COMMSLEDGER_INDEX"])  # a URL the index registry accepts (no connection made)
 
 
 def test_the_service_runs_on_a_locked_bucket(compose: dict[str, Any]) -> None:

@@ -1,0 +1,72 @@
+"""Search the register (``GET /v1/search``): the contract's query parameters, the access-log
+entry with the query (free text and subject identifiers sealed as personal data)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from commsledger.api.deps import ServiceDep, allowed
+from commsledger.api.openapi import errors
+from commsledger.api.schemas import SearchOut
+from commsledger.auth import Caller
+from policies.roles import Permission
+from search.params import from_pairs
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+Searcher = Annotated[Caller, allowed(Permission.SEARCH_RUN, "search")]
+Many = Annotated[list[str] | None, Query(max_length=50)]
+One = Annotated[str | None, Query(max_length=200)]
+_PERSONAL = ("text", "subject")
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    response_model_exclude_none=True,
+    responses=errors(401, 403, 422, 503),
+)
+def search(
+    request: Request,
+    service: ServiceDep,
+    caller: Searcher,
+    text: Annotated[
+        str | None, Query(max_length=2000, description='words, "phrases", prefix*, OR, -not')
+    ] = None,
+    subject: Annotated[
+        list[str] | None, Query(description="identifiers: email:..., phone:..., customer:...")
+    ] = None,
+    channel: Many = None,
+    purpose: Many = None,
+    status: Many = None,
+    department: Many = None,
+    campaign: Many = None,
+    case: Many = None,
+    template: Many = None,
+    tag: Many = None,
+    since: One = None,
+    until: One = None,
+    has_response: bool | None = None,
+    overdue: bool | None = None,
+    case_closed: bool | None = None,
+    as_of: One = None,
+    sort: Annotated[str | None, Query(pattern="^(newest|oldest|relevance)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    facets: One = None,
+) -> dict[str, Any]:
+    """Records matching every filter (several values of one filter: any of them), newest
+    first by default; ``cursor`` continues a page, ``facets=true`` (or ``channel,month``)
+    adds counts over every match. See CONTRACT.md, Search."""
+    pairs = list(request.query_params.multi_items())
+    given = from_pairs(pairs)
+    caller.asked(
+        {k: v for k, v in given.items() if k not in _PERSONAL},
+        personal={k: v for k, v in given.items() if k in _PERSONAL},
+    )
+    found, pseudonym = service.search(pairs)
+    caller.subject = pseudonym
+    caller.returned(r["id"] for r in found["results"])
+    return found
