@@ -119,9 +119,14 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
 
 
 def register_for(
-    ctx: typer.Context, data: Path | None, *, writer: bool = True, tolerant: bool = False
+    ctx: typer.Context,
+    data: Path | None,
+    *,
+    writer: bool = True,
+    tolerant: bool = False,
+    catch_up: bool = True,
 ) -> Register:
-    return Register(settings_for(ctx, data), writer=writer, tolerant=tolerant)
+    return Register(settings_for(ctx, data), writer=writer, tolerant=tolerant, catch_up=catch_up)
 
 
 def main() -> None:

@@ -38,16 +38,25 @@ def ingest(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="NDJSON or .csv file of records, or - for stdin")],
     csv_format: Annotated[bool, typer.Option("--csv", help="read CSV (default for .csv files)")] = False,
+    no_index: Annotated[
+        bool,
+        typer.Option(
+            "--no-index",
+            help="bulk load: leave the search index behind (reindex or the next writer catches it up)",
+        ),
+    ] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
-    with register_for(ctx, data) as register, open_input(file) as (stream, size):
+    with register_for(ctx, data, catch_up=not no_index) as register, open_input(file) as (stream, size):
         lines = (
             pipeline.read_csv(stream) if csv_format or file.endswith(".csv") else pipeline.read_ndjson(stream)
         )
         with progress_bar("ingest", size) as advance:
-            report = pipeline.ingest(register, lines, progress=lambda _n, nbytes: advance(nbytes))
+            report = pipeline.ingest(
+                register, lines, progress=lambda _n, nbytes: advance(nbytes), index=not no_index
+            )
         _warn_index(register)
     doc = report.to_json()
     emit(doc, wants_json(ctx, as_json), lambda: _ingest_summary(doc))

@@ -108,9 +108,12 @@ def ingest(
     *,
     progress: Progress | None = None,
     report: IngestReport | None = None,
+    index: bool = True,
 ) -> IngestReport:
     """Append every good line as a record; returns what was accepted, repeated and refused
-    (in ``report`` when one is given, e.g. one that keeps every line's outcome).
+    (in ``report`` when one is given, e.g. one that keeps every line's outcome). The search
+    index catches up at the end unless ``index`` is False (a bulk load: it lags, and says so,
+    until ``reindex``, the next writer or ``serve``'s job catches it up).
 
     Records are stamped with the retention policy in force (``current_policy``: a changed
     schedule is recorded as a new version first); raises ``InvalidInput`` for a bad schedule.
@@ -125,7 +128,8 @@ def ingest(
             if progress is not None:
                 progress(len(chunk), sum(len(raw) for _, raw in chunk))
         sequencer.commit()
-    register.sync_index()  # so a search right after finds what was just recorded
+    if index:
+        register.sync_index()  # so a search right after finds what was just recorded
     return report
 
 

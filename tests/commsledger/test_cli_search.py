@@ -119,3 +119,13 @@ def test_an_index_of_another_version_is_reported_and_reindex_repairs_it(
     assert "warning: the search index is not up to date" in more.stderr
     assert cli("reindex", "--json").json["indexed"] == 3
     assert cli("search", "--json").json["total"] == 3
+
+
+def test_a_bulk_load_without_the_index_says_it_lags_until_reindexed(cli: Any, tmp_path: Path) -> None:
+    records = write_ndjson(tmp_path / "r.ndjson", [record(i) for i in range(1, 5)])
+    assert cli("ingest", str(records), "--no-index", "--json").json["accepted"] == 4
+    lagging = cli("search", "--json").json
+    assert (lagging["total"], lagging["lag"]) == (0, 4 + POLICY_ENTRIES)
+    assert cli("reindex", "--json").json["indexed"] == 4
+    caught_up = cli("search", "--json").json
+    assert (caught_up["total"], caught_up["lag"]) == (4, 0)
