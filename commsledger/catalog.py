@@ -212,6 +212,19 @@ class Catalog:
         ).fetchone()
         return None if row is None else Location(row[0], row[1], row[2])
 
+    def locations(self, seqs: Sequence[int]) -> dict[int, tuple[str, int, int]]:
+        """seq -> (pack, offset, length) of these entries' located payloads, 500 a query."""
+        found: dict[int, tuple[str, int, int]] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = list(seqs[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT e.seq, p.name, e.off, e.len FROM entries e JOIN packs p ON p.id = e.pack "  # noqa: S608
+                f"WHERE e.seq IN ({marks})"
+            )
+            found.update((r[0], (r[1], r[2], r[3])) for r in self.conn.execute(query, chunk))
+        return found
+
     def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]:
         """seq -> (pack, offset, length) of located payloads in ``[start, end)`` (verify's view)."""
         rows = self.conn.execute(

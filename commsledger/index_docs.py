@@ -183,17 +183,14 @@ def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int
 
 
 def _locations(register: Register, seqs: list[int]) -> dict[int, tuple[str, int, int]]:
-    """seq -> (pack, offset, length): one query for a dense run of seqs, else one each."""
+    """seq -> (pack, offset, length): one range query for a dense run of seqs (a rebuild's
+    batch), else one query by the seqs themselves (a page of search results)."""
     if not seqs:
         return {}
     low, high = min(seqs), max(seqs) + 1
     if high - low <= 4 * len(seqs):
         return register.catalog.payload_locations(low, high)
-    found = {}
-    for seq in seqs:
-        if (at := register.catalog.location(seq)) is not None:
-            found[seq] = (at.pack, at.offset, at.length)
-    return found
+    return register.catalog.locations(seqs)
 
 
 def _read(register: Register, pack: str, slots: list[tuple[str, int, int, int]]) -> list[bytes | None]:
