@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks import report
 from benchmarks.report import NOISY
 
 
 def markdown(doc: dict[str, Any]) -> str:
     m, steps = doc["machine"], doc["steps"]
     lines = [
-        f"## HTTP service: NDJSON ingest and reads, {doc['records']:,} records",
-        "",
-        f"Run {doc['date']}: `{doc['command']}`",
-        "",
-        f"Code: {doc['code']}.",
-        "",
+        *report.heading(f"HTTP service: NDJSON ingest and reads, {doc['records']:,} records", doc),
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}; "
         f"load average at start {m['load_average_at_start']}. Input: {doc['records']:,} synthetic records "
         f"(seed {doc['seed']}), {doc['dataset']['bytes'] / 1e6:,.0f} MB of NDJSON. Server: "

@@ -58,17 +58,17 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def heading(title: str, doc: dict[str, Any]) -> list[str]:
+    """The first lines of every benchmark's section: its title, the run and the code measured."""
+    return [f"## {title}", "", f"Run {doc['date']}: `{doc['command']}`", "", f"Code: {doc['code']}.", ""]
+
+
 def ingest_verify_markdown(doc: dict[str, Any]) -> str:
     steps = doc["steps"]
     m = doc["machine"]
     n = doc["records"]
     lines = [
-        f"## Ingest and verify, {n:,} records",
-        "",
-        f"Run {doc['date']}: `{doc['command']}`",
-        "",
-        f"Code: {doc['code']}.",
-        "",
+        *heading(f"Ingest and verify, {n:,} records", doc),
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}, "
         f"SQLite {m['sqlite']}, Linux {m['kernel']}; load average at start {m['load_average_at_start']}.",
         f"Input: {n:,} synthetic records (seed {doc['seed']}), {doc['dataset']['bytes'] / 1e6:,.0f} MB "

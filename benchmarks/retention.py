@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import report
 from benchmarks.dataset import generator_digest
 from benchmarks.ingest_verify import BenchmarkFailed, Step
 from benchmarks.ingest_verify import _committed as committed
@@ -157,12 +158,7 @@ def markdown(doc: dict[str, Any]) -> str:
     steps, m, n = doc["steps"], doc["machine"], doc["records"]
     due = doc["due"]
     lines = [
-        f"## Retention: preview and execute over {n:,} records",
-        "",
-        f"Run {doc['date']}: `{doc['command']}`",
-        "",
-        f"Code: {doc['code']}.",
-        "",
+        *report.heading(f"Retention: preview and execute over {n:,} records", doc),
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}, "
         f"SQLite {m['sqlite']}; load average at start {m['load_average_at_start']} (the machine is shared).",
         f"Input: {n:,} synthetic records (seed {doc['seed']}) sent 2016-01-01..2022-01-01, shipped "

@@ -93,12 +93,9 @@ def markdown(doc: dict[str, Any]) -> str:
     calls = ", ".join(f"{op} {count:,}" for op, count in sorted(s3["requests"].items()))
     return "\n".join(
         [
-            f"## The ledger on S3 (SeaweedFS on loopback) against the file driver, {n:,} records",
-            "",
-            f"Run {doc['date']}: `{doc['command']}`",
-            "",
-            f"Code: {doc['code']}.",
-            "",
+            *report.heading(
+                f"The ledger on S3 (SeaweedFS on loopback) against the file driver, {n:,} records", doc
+            ),
             f"Machine: {facts['cpus']} CPUs, load average at start "
             f"{facts['load_average_at_start']}. Same input for both (seed {doc['seed']}, "
             f"{doc['input_bytes'] / 1e6:,.0f} MB of NDJSON), default workers and batch (4,096), "

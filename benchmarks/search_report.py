@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks import report
 from benchmarks.report import NOISY
 
 _KINDS = {
@@ -18,12 +19,7 @@ _KINDS = {
 def markdown(doc: dict[str, Any]) -> str:
     n, m, steps = doc["records"], doc["machine"], doc["steps"]
     lines = [
-        f"## Search, {n:,} records",
-        "",
-        f"Run {doc['date']}: `{doc['command']}`",
-        "",
-        f"Code: {doc['code']}.",
-        "",
+        *report.heading(f"Search, {n:,} records", doc),
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}, "
         f"SQLite {m['sqlite']}; load average at start {m['load_average_at_start']}. "
         f"Input: {n:,} synthetic records (seed {doc['seed']}), {_mb(doc['dataset']['bytes'])} MB of NDJSON. "

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger.sql import rows_in
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -144,11 +146,8 @@ class Catalog:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO subjects(pseudonym) VALUES (?)", ((n,) for n in missing)
             )
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT pseudonym, id FROM subjects WHERE pseudonym IN ({marks})"  # noqa: S608 - placeholders only
-                self._subjects.update(self.conn.execute(query, chunk))
+            query = "SELECT pseudonym, id FROM subjects WHERE pseudonym IN ({marks})"
+            self._subjects.update(rows_in(self.conn, query, missing))
         return {n: self._subjects[n] for n in names}
 
     def replay(self, rows: Iterable[tuple[int, str, str | None, str | None, bytes | None]]) -> None:
@@ -181,13 +180,8 @@ class Catalog:
 
     def record_seqs(self, record_ids: Sequence[str]) -> dict[str, int]:
         """The seq of each record id already recorded (ids not recorded are absent)."""
-        found: dict[str, int] = {}
-        for start in range(0, len(record_ids), 500):
-            chunk = record_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT record_id, seq FROM entries WHERE kind = 'record' AND record_id IN ({marks})"  # noqa: S608 - placeholders only
-            found.update((r[0], r[1]) for r in self.conn.execute(query, chunk))
-        return found
+        query = "SELECT record_id, seq FROM entries WHERE kind = 'record' AND record_id IN ({marks})"
+        return {r[0]: r[1] for r in rows_in(self.conn, query, record_ids)}
 
     def history(self, record_id: str) -> list[int]:
         """Every seq about a record (its own entry first), in order."""
@@ -214,16 +208,11 @@ class Catalog:
 
     def locations(self, seqs: Sequence[int]) -> dict[int, tuple[str, int, int]]:
         """seq -> (pack, offset, length) of these entries' located payloads, 500 a query."""
-        found: dict[int, tuple[str, int, int]] = {}
-        for start in range(0, len(seqs), 500):
-            chunk = list(seqs[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            query = (
-                "SELECT e.seq, p.name, e.off, e.len FROM entries e JOIN packs p ON p.id = e.pack "  # noqa: S608
-                f"WHERE e.seq IN ({marks})"
-            )
-            found.update((r[0], (r[1], r[2], r[3])) for r in self.conn.execute(query, chunk))
-        return found
+        query = (
+            "SELECT e.seq, p.name, e.off, e.len FROM entries e JOIN packs p ON p.id = e.pack "
+            "WHERE e.seq IN ({marks})"
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows_in(self.conn, query, seqs)}
 
     def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]:
         """seq -> (pack, offset, length) of located payloads in ``[start, end)`` (verify's view)."""

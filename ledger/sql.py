@@ -1,0 +1,18 @@
+"""One SQLite helper shared by the catalog, the privacy registry and the retention state: a
+query over many values in chunks of bound parameters (SQLite caps their number)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+CHUNK = 500
+
+
+def rows_in(conn: sqlite3.Connection, query: str, values: Sequence[Any]) -> Iterator[Any]:
+    """The rows of ``query`` (fixed SQL with one ``{marks}`` where the ``IN (...)`` list goes)
+    for every value of ``values``, ``CHUNK`` values a statement."""
+    for start in range(0, len(values), CHUNK):
+        chunk = list(values[start : start + CHUNK])
+        yield from conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
