@@ -1,6 +1,6 @@
 """The processes of the HTTP benchmark, each printing one JSON document on stdout:
 
-- ``inprocess DATA FILE``: baseline, ``pipeline.ingest`` of the file in this process (the
+- ``inprocess DATA FILE``: baseline, ``ingest.ingest`` of the file in this process (the
   register opened first, its opening not timed);
 - ``ingest URL KEY FILE BATCH``: NDJSON batches posted one after the other, over one
   connection, each timed;
@@ -24,9 +24,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from commsledger import pipeline
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core import ingest
+from commsledger.core.register import Register
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -45,7 +45,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 def inprocess(data: Path, file: Path) -> dict[str, Any]:
     with Register(Settings(data=data)) as register, file.open("rb") as stream:
         started = time.perf_counter()
-        report = pipeline.ingest(register, pipeline.read_ndjson(stream))
+        report = ingest.ingest(register, ingest.read_ndjson(stream))
         seconds = time.perf_counter() - started
     return {
         "records": report.accepted,
@@ -59,7 +59,7 @@ def _batches(file: Path, size: int) -> list[bytes]:
     return [b"".join(lines[i : i + size]) for i in range(0, len(lines), size)]
 
 
-def ingest(url: str, key: str, file: Path, batch: int) -> dict[str, Any]:
+def post_ingest(url: str, key: str, file: Path, batch: int) -> dict[str, Any]:
     batches = _batches(file, batch)
     latencies: list[float] = []
     accepted = busy = 0
@@ -175,7 +175,7 @@ def main(argv: list[str]) -> None:
     if command == "inprocess":
         doc = inprocess(Path(args[0]), Path(args[1]))
     elif command == "ingest":
-        doc = ingest(args[0], args[1], Path(args[2]), int(args[3]))
+        doc = post_ingest(args[0], args[1], Path(args[2]), int(args[3]))
     elif command == "reads":
         ids = json.loads(Path(args[2]).read_text())
         doc = asyncio.run(_reads(args[0], args[1], ids, int(args[3]), int(args[4]), args[5]))

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from benchmarks.dataset import dataset
 from benchmarks.procwatch import machine_busy
-from commsledger import pipeline
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 
 TOP = 25
 Phase = tuple[str, str, str]  # (label, file the function is in or "~" for a built-in, function)
@@ -109,7 +109,7 @@ def _own_cpu() -> float:
 
 def _ingest(source: Path, ledger: Path) -> None:
     with Register(Settings(data=ledger, workers=0)) as register, source.open("rb") as fh:
-        report = pipeline.ingest(register, pipeline.read_ndjson(fh))
+        report = ingest.ingest(register, ingest.read_ndjson(fh))
     if report.rejected_count:
         raise RuntimeError(f"profile ingest rejected {report.rejected_count} records: {report.rejected[:3]}")
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.dataset import dataset
-from commsledger import pipeline
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 from ledger.store.s3 import S3Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -51,7 +51,7 @@ def measure(settings: Settings, path: Path, records: int) -> dict[str, Any]:
     with Register(settings) as register:
         started = time.perf_counter()
         with path.open("rb") as stream:
-            ingested = pipeline.ingest(register, pipeline.read_ndjson(stream), index=False)
+            ingested = ingest.ingest(register, ingest.read_ndjson(stream), index=False)
         ingest_s = time.perf_counter() - started
         if ingested.accepted != records:
             raise RuntimeError(f"ingest accepted {ingested.accepted} of {records} records")

@@ -26,11 +26,11 @@ from typing import Any
 
 import phonenumbers
 
-from commsledger import searching
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 from search.expr import leaves
 from search.query import Facet, Keyword, Query
+from search.service import build_query, find
 from search.text import positions
 
 SAMPLE = 400
@@ -130,10 +130,8 @@ def latencies(data: Path, index: Path, db: Path, queries_file: Path, out: Path) 
     result: dict[str, Any] = {}
     with Register(settings, writer=False) as register:
         for kind in KINDS:
-            seconds, pages = _timed(
-                lambda p: register.index.search(searching.build_query(register, p)), queries[kind]
-            )
-            built = [searching.build_query(register, p) for p in queries[kind][:SQL_RUNS]]
+            seconds, pages = _timed(lambda p: register.index.search(build_query(register, p)), queries[kind])
+            built = [build_query(register, p) for p in queries[kind][:SQL_RUNS]]
             sql_seconds, counts = _sql_timed(conn, built)
             same = [page.total == c for page, c in zip(pages, counts, strict=False)]
             result[kind] = {"index": _percentiles(seconds), "sqlite": _percentiles(sql_seconds),
@@ -183,12 +181,12 @@ def _run_sql(conn: sqlite3.Connection, q: Query) -> int:
 
 
 def app_latencies(data: Path, queries_file: Path, out: Path) -> dict[str, object]:
-    """p50/p95 of each kind through ``searching.search``: results decrypted, snippets made."""
+    """p50/p95 of each kind through ``search``: results decrypted, snippets made."""
     queries = json.loads(queries_file.read_text())
     result: dict[str, Any] = {}
     with Register(Settings(data=data), writer=False) as register:
         for kind in KINDS:
-            seconds, docs = _timed(lambda p: searching.search(register, p), queries[kind])
+            seconds, docs = _timed(lambda p: find(register, p), queries[kind])
             result[kind] = {
                 **_percentiles(seconds),
                 "mean_total": round(statistics.fmean(d["total"] for d in docs), 1),

@@ -3,9 +3,9 @@ benchmarks.search_steps STEP ...``) so ``procwatch`` can time and watch it. Each
 JSON line: what it did and the seconds it took inside the process.
 
 ``prepare NDJSON DATA DOCS QUERIES``: the app's own code turns each generated record into
-an index document: validation and split (``commsledger.records``), identifiers normalised and
+an index document: validation and split (``contract.records``), identifiers normalised and
 resolved to pseudonyms by a real register's subject registry (``DATA``), the summary and text
-(``commsledger.index_docs``). Documents go to ``DOCS`` (one JSON array a line); a seeded
+(``search.projection``). Documents go to ``DOCS`` (one JSON array a line); a seeded
 sample of query parameters, drawn from the records, to ``QUERIES``.
 
 ``build DOCS INDEX``: ``TantivyIndex.rebuild`` of the prepared documents (read back from
@@ -28,12 +28,12 @@ import orjson
 
 from benchmarks import search_queries
 from commsledger.config import Settings
-from commsledger.index_docs import Folded, document
-from commsledger.prepare import identifiers_of
-from commsledger.records import parse_record, split
-from commsledger.register import Register
+from commsledger.core.prepare import identifiers_of
+from commsledger.core.register import Register
+from contract.records import parse_record, split
 from ledger.entry import Entry
 from search.document import IndexDoc, Summary
+from search.projection import Folded, document
 from search.tantivy.driver import TantivyIndex
 
 FLUSH = 4096

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import rfc8785
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 
 _MAX_INT = 2**53 - 1
 

@@ -13,7 +13,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger.merkle import HASH_SIZE
 from ledger.note import Signer, Verifier, open_note, sign_note
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger.merkle import leaf_hash
 
 VERSION = 1

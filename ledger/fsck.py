@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from commsledger.errors import Error, ObjectNotFound
+from contract.errors import Error, ObjectNotFound
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import GENESIS

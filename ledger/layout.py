@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 
 TILE_WIDTH = 256
 MAX_LEVEL = 63

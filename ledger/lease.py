@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from commsledger.errors import Busy, ObjectConflict, ObjectNotFound
+from contract.errors import Busy, ObjectConflict, ObjectNotFound
 from ledger import layout
 from ledger.store import ObjectStore
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from commsledger.errors import InvalidInput, ObjectNotFound, VerificationError
+from contract.errors import InvalidInput, ObjectNotFound, VerificationError
 from ledger import layout
 from ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.entry import GENESIS, Entry, decode_entry, encode_entry

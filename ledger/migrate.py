@@ -8,10 +8,10 @@ forward along the same log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from commsledger.errors import Error, InvalidInput, ObjectConflict, ObjectNotFound
+from contract.errors import Error, InvalidInput, ObjectConflict, ObjectNotFound
+from contract.progress import Progress
 from ledger import layout
 from ledger.checkpoint import open_checkpoint
 from ledger.note import Verifier
@@ -38,7 +38,7 @@ def copy_log(
     target: ObjectStore,
     verifier: Verifier,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> CopyReport:
     """Copy every object of the log in ``source`` to ``target``, the checkpoint last.
 

@@ -17,7 +17,7 @@ import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from commsledger.errors import VerificationError
+from contract.errors import VerificationError
 
 MAGIC = b"commsledger-pack-v1\n"
 _HEAD = struct.Struct(">32sI")

@@ -11,7 +11,7 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from commsledger.errors import Error, VerificationError
+from contract.errors import Error, VerificationError
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import decode_entry
 from ledger.merkle import NodeReader, inclusion_proof, leaf_hash, verify_inclusion

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from commsledger.errors import InvalidInput, ObjectNotFound, VerificationError
+from contract.errors import InvalidInput, ObjectNotFound, VerificationError
 from ledger import layout, merkle
 
 TILE_HEIGHT = 8

@@ -10,7 +10,7 @@ chunks, checks the higher tiles and the checkpoints, and links chunk boundaries.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from hashlib import sha256 as _sha256
@@ -18,7 +18,7 @@ from typing import Protocol
 
 import orjson
 
-from commsledger.errors import Error, ObjectNotFound, VerificationError
+from contract.errors import Error, ObjectNotFound, VerificationError
 from ledger import layout
 from ledger.entry import chain_fields
 from ledger.packs import slot_index
@@ -37,7 +37,7 @@ class Kind(StrEnum):
     PAYLOAD_MISSING = "payload_missing"
     BAD_CHECKPOINT_SIGNATURE = "bad_checkpoint_signature"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
-    # found by ``verify --index`` (commsledger.index_check): the search index against the ledger
+    # found by ``verify --index`` (search.check): the search index against the ledger
     INDEX_MISSING = "index_missing"
     INDEX_EXTRA = "index_extra"
     INDEX_STALE = "index_stale"
@@ -290,9 +290,6 @@ class _PayloadReader:
                 return None
             self._slots, self._malformed = slot_index(self._data)
         return self._data
-
-
-Progress = Callable[[int], None]
 
 
 def chunks_of(size: int, per_chunk: int) -> list[tuple[int, int]]:

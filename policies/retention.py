@@ -9,7 +9,7 @@ end (``dispose``, or ``review`` by a person). Evaluation lives in ``retention.ev
 several rules match, the longest retention wins. ``default`` (optional) is used when no rule
 matches; without it such a record is refused at ingest.
 
-This module imports nothing of the project but ``commsledger.errors``. Errors are
+This module imports nothing of the project but ``contract.errors``. Errors are
 ``InvalidInput`` naming the file, the rule (by position and id) and the field.
 """
 
@@ -25,17 +25,12 @@ import isodate
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
+from contract.records import Channel, Purpose
 
 SHIPPED = Path(__file__).with_name("retention.yaml")
-# The contract's channels and purposes (docs/CONTRACT.md; commsledger.records has the same
-# lists as enums, tests/policies/test_retention.py checks they agree).
-CHANNELS = frozenset(
-    {"email", "sms", "phone", "letter", "push", "web_push", "in_app", "social", "chat", "fax", "other"}
-)
-PURPOSES = frozenset(
-    {"marketing", "service", "transactional", "complaint", "collections", "regulatory", "legal", "other"}
-)
+CHANNELS: frozenset[str] = frozenset(Channel)
+PURPOSES: frozenset[str] = frozenset(Purpose)
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 

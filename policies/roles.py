@@ -4,7 +4,7 @@ The names of roles and permissions are fixed here; the file decides who gets wha
 validates the whole file and refuses it, naming the place, when a role is missing, unknown or
 listed twice, a permission is unknown, or a permission is granted without the one it needs
 (``records:read`` without ``records:read_metadata``). This module imports nothing of the
-project but ``commsledger.errors``.
+project but ``contract.errors``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from commsledger.errors import ConfigError
+from contract.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "roles.yaml"
 

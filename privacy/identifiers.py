@@ -19,7 +19,7 @@ from enum import StrEnum
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 
 # The libraries cost ~40 us a call; a cached answer ~117 bytes (a plain dict: an lru_cache
 # entry costs 272). Bounded per process, cleared when full.

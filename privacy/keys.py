@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from commsledger.errors import ConfigError, VerificationError
+from contract.errors import ConfigError, VerificationError
 
 NONCE_SIZE = 12
 KEY_SIZE = 32

@@ -4,5 +4,5 @@
 ``state`` and ``replay`` (what retention knows, derived from the ledger), ``holds`` and
 ``filters`` (legal holds, saved searches), ``review`` (decisions on records due for review),
 ``report`` (signed disposition reports), ``kinds`` (the ledger entries retention writes). The
-runs themselves, over a Register, are ``commsledger.disposition`` and ``commsledger.disposal``.
+runs themselves, over a Register, are ``retention.runs`` and ``retention.disposal``.
 """

@@ -19,7 +19,7 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from policies.retention import CHANNELS, PURPOSES
 
 _FIELDS = ("channel", "purpose", "department", "case", "campaign", "tags", "since", "until")

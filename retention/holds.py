@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from retention.filters import CompiledFilter, RecordFilter, Row, parse_filter
 
 REASON_LIMIT = 1000

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from contract.progress import Progress
 from ledger.entry import Entry
 from retention.evaluate import Facts, Policy, Verdict, longest, moment
 from retention.kinds import EVENT, RECORD, Kind
@@ -56,7 +57,7 @@ class Replayer:
             Kind.REVIEWED: self._reviewed,
         }
 
-    def apply(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> None:
+    def apply(self, entries: Iterable[Entry], progress: Progress | None = None) -> None:
         done = 0
         for entry in entries:
             handler = self._handlers.get(entry.kind)

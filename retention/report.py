@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from commsledger.errors import VerificationError
+from contract.errors import VerificationError
 from ledger.note import Signer, Verifier, open_note, sign_note
 from retention.rows import DueRow
 

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from retention.state import RetentionState
 
 

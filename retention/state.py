@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from contract.progress import Progress
 from ledger.log import Log
-from ledger.sql import rows_in
+from ledger.sql import rows_in, transaction
 from retention.evaluate import Policy
 from retention.filters import Row
 from retention.holds import Hold, HoldIndex, Scope
@@ -82,13 +83,12 @@ class RetentionState:
         self.conn.close()
 
     # -- catching up -------------------------------------------------------------------
-    def catch_up(self, log: Log, progress: Callable[[int], None] | None = None) -> int:
+    def catch_up(self, log: Log, progress: Progress | None = None) -> int:
         """Replay the committed entries not seen yet; returns how many. A state that does not
         continue this log (another register's, or a rolled back log) is rebuilt."""
         from retention.replay import Replayer
 
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.conn, undo=self._policies.clear):
             start = self._continues(log)
             end = log.committed
             if start < end:
@@ -98,11 +98,6 @@ class RetentionState:
                 self._set_meta(size=str(end), last=last)
                 self._verified = (end, last)
                 self._policies.clear()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._policies.clear()
-            raise
         return max(0, end - start)
 
     def _continues(self, log: Log) -> int:
@@ -273,12 +268,5 @@ class RetentionState:
                 "INSERT OR IGNORE INTO deleted_packs(name) VALUES (?)", ((n,) for n in names)
             )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[None]:
+        return transaction(self.conn)

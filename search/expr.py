@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from search.text import tokens
 
 MAX_LEAVES = 32

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from commsledger.errors import ConfigError
+from contract.errors import ConfigError
+from contract.progress import Progress
 from search.document import IndexDoc, Summary
 from search.query import Page, Query
 
@@ -47,9 +48,7 @@ class SearchIndex(Protocol):
         """Every indexed document's summary (for ``verify --index``), in no set order."""
         ...
 
-    def rebuild(
-        self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
-    ) -> int:
+    def rebuild(self, docs: Iterable[IndexDoc], *, watermark: int, progress: Progress | None = None) -> int:
         """Build a fresh index from ``docs`` beside the live one, then swap it in; returns
         the documents indexed. Searches see the old index until the swap."""
         ...

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from search.document import micros
 from search.expr import parse_text
 from search.query import Facet, Keyword, Query, Sort

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from search.document import Summary
 from search.expr import Expr
 

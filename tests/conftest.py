@@ -17,7 +17,7 @@ from live_server import Live, live_app
 from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_settings, unique_prefix
 
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from commsledger.access.catalog import Filters
 from commsledger.api import create_app
 from commsledger.config import ServiceSettings, Settings
-from commsledger.service import Service
+from commsledger.serve.service import Service
 from policies.roles import Role
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import isodate
 
-from commsledger import pipeline
-from commsledger.config import RetentionSettings, Settings
-from commsledger.register import Register
+from commsledger.config import Settings
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from retention.settings import RetentionSettings
 
 SCHEDULE = """\
 name: oracle
@@ -54,10 +55,10 @@ def lines(docs: Iterable[dict[str, Any]]) -> list[tuple[int, bytes]]:
 def load(
     register: Register, records: Sequence[dict[str, Any]], events: dict[str, list[dict[str, Any]]]
 ) -> None:
-    report = pipeline.ingest(register, lines(records))
+    report = ingest.ingest(register, lines(records))
     assert report.rejected == [], report.rejected[:3]
     if events:
-        pipeline.add_events_bulk(register, [(rid, lines(evs)) for rid, evs in events.items()])
+        ingest.add_events_bulk(register, [(rid, lines(evs)) for rid, evs in events.items()])
 
 
 def _moment(text: str) -> datetime:

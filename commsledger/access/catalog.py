@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ledger.entry import Entry
+from ledger.sql import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -106,8 +107,7 @@ class AccessCatalog:
         """Index committed entries (each seq once: the caller adds only seqs past ``size``)
         and the checkpoint that covers them, in one transaction."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             packs = {pack: self._pack_id(pack) for _, pack, _, _ in located if pack is not None}
             conn.executemany(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -122,10 +122,6 @@ class AccessCatalog:
                 (("size", max(size, self.size)), ("acknowledged", max(size, self.acknowledged))),
             )
             conn.execute("INSERT OR IGNORE INTO checkpoints(size, root) VALUES (?, ?)", (size, root))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def _pack_id(self, name: str) -> int:
         self.conn.execute("INSERT OR IGNORE INTO packs(name) VALUES (?)", (name,))

@@ -35,7 +35,7 @@ import orjson
 
 from commsledger.access.events import Access
 from commsledger.access.log import Sealed
-from commsledger.errors import StoreError
+from contract.errors import StoreError
 
 FOLDER = "access-journal"
 _LEN = struct.Struct(">I")

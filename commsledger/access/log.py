@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from commsledger.access.catalog import CATALOG_FILE, AccessCatalog, locate
 from commsledger.access.events import KIND, Access, aad_id, envelopes
-from commsledger.access.keys import AccessKeys
+from commsledger.access.query_keys import AccessKeys
 from commsledger.config import Settings
-from commsledger.errors import Error, NotFound, StoreError, VerificationError
+from contract.errors import Error, NotFound, StoreError, VerificationError
+from contract.progress import Progress
 from ledger import layout
 from ledger.canonical import canonical_fast
 from ledger.fsck import Report, fsck
@@ -36,6 +37,7 @@ from ledger.log import Log
 from ledger.note import Signer, key_id
 from ledger.packs import build_pack, iter_slots
 from ledger.proof import build_proof
+from ledger.sql import transaction
 from ledger.store import ObjectStore, open_store
 from ledger.verify import Chunk, chunks_of, scan_chunk
 from privacy.keys import MasterKey, new_data_key, seal, unseal
@@ -220,9 +222,8 @@ class AccessLog:
 
     def rebuild(self) -> int:
         """Recreate the catalog from the access log's objects alone."""
-        self.catalog.conn.execute("BEGIN IMMEDIATE")
-        self.catalog.reset()
-        self.catalog.conn.execute("COMMIT")
+        with transaction(self.catalog.conn):
+            self.catalog.reset()
         return self.sync_catalog()
 
     def sign_now(self) -> None:
@@ -231,7 +232,7 @@ class AccessLog:
             self.log.refresh()
             self.log.sign_now()
 
-    def verify(self, progress: Callable[[int], None] | None = None) -> Report:
+    def verify(self, progress: Progress | None = None) -> Report:
         """Check the whole access log as ``verify`` checks the register's ledger."""
 
         def run(ranges: Sequence[tuple[int, int]], size: int) -> Iterator[Chunk]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from commsledger.access.events import Access
 from commsledger.access.journal import Journal, orphans, read
 from commsledger.access.log import AccessLog, Sealed, prepare
-from commsledger.errors import Busy, Error
+from contract.errors import Busy, Error
 
 log = logging.getLogger(__name__)
 Notify = Callable[[BaseException | None], None]

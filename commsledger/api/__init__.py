@@ -1,4 +1,4 @@
-"""The HTTP API (``/v1``, OpenAPI at ``/docs``): a thin shell over ``commsledger.service``.
+"""The HTTP API (``/v1``, OpenAPI at ``/docs``): a thin shell over ``commsledger.serve.service``.
 
 - ``app``: ``create_app``, the factory (the service, routers, error handler, metrics).
 - ``deps``: the ``Annotated`` dependencies: ``ServiceDep``, and ``allowed(permission,

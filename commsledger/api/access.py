@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from commsledger.access.auth import Caller
 from commsledger.access.catalog import Filters
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import AccessLogOut
-from commsledger.auth import Caller
-from commsledger.errors import InvalidInput
-from commsledger.records import utc_timestamp
+from contract.errors import InvalidInput
+from contract.records import utc_timestamp
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["access log"])

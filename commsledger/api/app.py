@@ -10,11 +10,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from commsledger import __version__
-from commsledger.api import access, communications, health, keys, ledger, openapi, problems, retention, search
+from commsledger.api import (
+    access,
+    apikeys,
+    communications,
+    health,
+    ledger,
+    openapi,
+    problems,
+    retention,
+    search,
+)
 from commsledger.config import ServiceSettings, Settings
-from commsledger.metrics import Metrics
-from commsledger.register import Register
-from commsledger.service import Service
+from commsledger.core.register import Register
+from commsledger.serve.metrics import Metrics
+from commsledger.serve.service import Service
 
 routers = (
     communications.router,
@@ -22,7 +32,7 @@ routers = (
     ledger.router,
     retention.router,
     access.router,
-    keys.router,
+    apikeys.router,
     health.router,
 )
 Scope = MutableMapping[str, Any]

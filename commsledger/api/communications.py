@@ -8,12 +8,12 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from commsledger.access.auth import Caller
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import NDJSON, body, errors
 from commsledger.api.schemas import IngestOut, ProofOut, RecordOut
-from commsledger.auth import Caller
-from commsledger.errors import Busy, InvalidInput, LimitExceeded, UnsupportedMedia
-from commsledger.service import Ingested
+from commsledger.serve.service import Ingested
+from contract.errors import Busy, InvalidInput, LimitExceeded, UnsupportedMedia
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["communications"])

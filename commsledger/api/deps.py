@@ -17,9 +17,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from commsledger.access.auth import Caller
 from commsledger.api.problems import status_for
-from commsledger.auth import Caller
-from commsledger.service import Service
+from commsledger.serve.service import Service
 from policies.roles import Permission
 
 bearer = HTTPBearer(auto_error=False, description="An API key (`commsledger keys create`): `Bearer cl_...`")

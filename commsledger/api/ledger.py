@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
+from commsledger.access.auth import Caller
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import CheckpointOut, VerifyJobOut
-from commsledger.auth import Caller
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["ledger"])

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from commsledger.errors import (
+from contract.errors import (
     Busy,
     ConfigError,
     Conflict,

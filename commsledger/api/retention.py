@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from commsledger.access.auth import Caller
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import (
@@ -22,8 +23,7 @@ from commsledger.api.schemas import (
     RetentionResultOut,
     RetentionRunIn,
 )
-from commsledger.auth import Caller
-from commsledger.errors import Forbidden
+from contract.errors import Forbidden
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["retention"])

@@ -1,5 +1,5 @@
 """Request and response schemas, in families: ``XIn`` is what a client sends, ``XOut`` what it
-gets back. Records and events are validated by ``commsledger.records`` (the contract's own
+gets back. Records and events are validated by ``contract.records`` (the contract's own
 types, also used by the CLI); ``RecordIn``/``EventIn`` are their JSON Schemas, published in
 the OpenAPI document. Output models allow extra fields, so that a field the register adds
 later is passed on rather than dropped.
@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from commsledger.records import Event, Record
+from contract.records import Event, Record
 from policies.roles import Role
 
 RECORD_IN: TypeAdapter[Any] = TypeAdapter(Record)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from commsledger.access.auth import Caller
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import SearchOut
-from commsledger.auth import Caller
 from policies.roles import Permission
 from search.params import from_pairs
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote, urlparse
 
-from commsledger.errors import ConfigError
+from contract.errors import ConfigError
 
 if TYPE_CHECKING:
     from ledger.store.s3 import S3Options

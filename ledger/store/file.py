@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from commsledger.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
+from contract.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
 
 _TMP = ".tmp"
 
@@ -39,22 +39,13 @@ class FileStore:
         return self.root.joinpath(*parts)
 
     def get(self, key: str) -> bytes:
-        try:
+        with _mapped(f"read object {key}"):
             return self._path(key).read_bytes()
-        except FileNotFoundError as exc:
-            raise ObjectNotFound(f"object {key} not found") from exc
-        except OSError as exc:
-            raise StoreError(f"cannot read object {key}: {exc.strerror}") from exc
 
     def get_range(self, key: str, offset: int, length: int) -> bytes:
-        try:
-            with self._path(key).open("rb") as fh:
-                fh.seek(offset)
-                return fh.read(length)
-        except FileNotFoundError as exc:
-            raise ObjectNotFound(f"object {key} not found") from exc
-        except OSError as exc:
-            raise StoreError(f"cannot read object {key}: {exc.strerror}") from exc
+        with _mapped(f"read object {key}"), self._path(key).open("rb") as fh:
+            fh.seek(offset)
+            return fh.read(length)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -83,7 +74,7 @@ class FileStore:
                 return False
             raise ObjectConflict(f"object {key} already exists with different content") from None
         except OSError as exc:
-            raise StoreError(f"cannot write object {key}: {exc.strerror}") from exc
+            raise _error(f"write object {key}", exc) from exc
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -91,15 +82,13 @@ class FileStore:
 
     def _write_tmp(self, data: bytes) -> Path:
         tmp = self.root / _TMP / secrets.token_hex(8)
-        try:
+        with _mapped(f"write to object store {self.root}"):
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
             try:
                 _write_all(fd, data)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except OSError as exc:
-            raise StoreError(f"cannot write to object store {self.root}: {exc.strerror}") from exc
         return tmp
 
     def _same(self, path: Path, data: bytes) -> bool:
@@ -116,10 +105,8 @@ class FileStore:
             if expected is not None and self._current(path) != expected:
                 raise ObjectConflict(f"object {key} changed since it was read")
             tmp = self._write_tmp(data)
-            try:
+            with _mapped(f"replace object {key}"):
                 os.replace(tmp, path)
-            except OSError as exc:
-                raise StoreError(f"cannot replace object {key}: {exc.strerror}") from exc
             _fsync_dir(path.parent)
 
     def _current(self, path: Path) -> bytes:
@@ -147,11 +134,10 @@ class FileStore:
     def delete(self, key: str) -> None:
         path = self._path(key)
         try:
-            path.unlink()
-        except FileNotFoundError:
+            with _mapped(f"delete object {key}"):
+                path.unlink()
+        except ObjectNotFound:
             return
-        except OSError as exc:
-            raise StoreError(f"cannot delete object {key}: {exc.strerror}") from exc
         _fsync_dir(path.parent)
 
     def retain(self, key: str, until: datetime) -> bool:
@@ -184,3 +170,19 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _mapped(doing: str) -> Iterator[None]:
+    """The one place this driver's OS errors become the project's: a missing file
+    ``ObjectNotFound``, any other failure ``StoreError`` saying what could not be done."""
+    try:
+        yield
+    except OSError as exc:
+        raise _error(doing, exc) from exc
+
+
+def _error(doing: str, exc: OSError) -> StoreError:
+    if isinstance(exc, FileNotFoundError):
+        return ObjectNotFound(f"cannot {doing}: not found")
+    return StoreError(f"cannot {doing}: {exc.strerror}")

@@ -16,6 +16,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,11 +25,41 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from commsledger.errors import ConfigError, InvalidInput, ObjectConflict, ObjectNotFound, StoreError
+from contract.errors import ConfigError, InvalidInput, ObjectConflict, ObjectNotFound, StoreError
 from ledger.layout import ObjectClass, object_class
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
 _PRECONDITION = {"PreconditionFailed", "412"}
+_NO_LOCK = {"NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"}
+
+
+class _NoLock(ObjectNotFound):
+    """The bucket or object has no Object Lock configuration (a reading, not a failure)."""
+
+
+@contextmanager
+def _mapped(what: str, doing: str, *, denied: str | None = None) -> Iterator[None]:
+    """The one place boto3's exceptions become the project's (as httpx maps its transports'):
+    a missing object ``ObjectNotFound``, a failed precondition ``ObjectConflict``, a missing
+    bucket ``ConfigError``, anything else ``StoreError`` naming ``what`` and what we were
+    ``doing``. ``denied``: the message for ``AccessDenied`` (e.g. an object still locked)."""
+    try:
+        yield
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _NO_LOCK:
+            raise _NoLock(f"{what} has no Object Lock configuration") from None
+        if code in _NOT_FOUND:
+            raise ObjectNotFound(f"object {what} not found") from None
+        if code in _PRECONDITION:
+            raise ObjectConflict(f"object {what} changed since it was read") from None
+        if code == "NoSuchBucket":
+            raise ConfigError(f"S3 bucket of {what} does not exist") from None
+        if code == "AccessDenied":
+            raise StoreError(denied or f"S3 refused access to {what} (AccessDenied)") from exc
+        raise StoreError(f"S3 error {doing} {what}: {code or exc}") from exc
+    except BotoCoreError as exc:
+        raise StoreError(f"S3 endpoint unreachable {doing} {what}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -73,16 +104,13 @@ class S3Store:
     def _check_bucket(self) -> bool:
         """Raises ``ConfigError`` if the bucket is missing or not locked as required."""
         try:
-            versioning: bool = (
-                self.client.get_bucket_versioning(Bucket=self.bucket).get("Status") == "Enabled"
-            )
+            with _mapped(f"bucket {self.bucket}", "checking"):
+                versioning: bool = (
+                    self.client.get_bucket_versioning(Bucket=self.bucket).get("Status") == "Enabled"
+                )
             locked = self._lock_enabled()
-        except ClientError as exc:
-            if _code(exc) in ("NoSuchBucket", "404"):
-                raise ConfigError(f"S3 bucket {self.bucket!r} does not exist") from exc
-            raise _store_error(exc, f"bucket {self.bucket}") from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable: {exc}") from exc
+        except (ConfigError, ObjectNotFound):
+            raise ConfigError(f"S3 bucket {self.bucket!r} does not exist") from None
         if self.options.locking and not locked:
             raise ConfigError(f"S3 bucket {self.bucket!r} has no Object Lock, which this deployment requires")
         if self.options.locking and not versioning:
@@ -91,11 +119,10 @@ class S3Store:
 
     def _lock_enabled(self) -> bool:
         try:
-            conf = self.client.get_object_lock_configuration(Bucket=self.bucket)
-        except ClientError as exc:
-            if _code(exc) in ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration", "404"):
-                return False
-            raise
+            with _mapped(f"bucket {self.bucket}", "checking the lock of"):
+                conf = self.client.get_object_lock_configuration(Bucket=self.bucket)
+        except _NoLock:
+            return False
         enabled: bool = conf.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
         return enabled
 
@@ -109,15 +136,9 @@ class S3Store:
         return self._get(key)[0]
 
     def _get(self, key: str, **extra: Any) -> tuple[bytes, str]:
-        try:
+        with _mapped(key, "reading"):
             found = self.client.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
             return found["Body"].read(), str(found["ETag"])
-        except ClientError as exc:
-            if _code(exc) in _NOT_FOUND:
-                raise ObjectNotFound(f"object {key} not found") from None
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable reading {key}: {exc}") from exc
 
     def get_range(self, key: str, offset: int, length: int) -> bytes:
         if length <= 0:
@@ -126,28 +147,21 @@ class S3Store:
 
     def exists(self, key: str) -> bool:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-            return True
-        except ClientError as exc:
-            if _code(exc) in _NOT_FOUND:
-                return False
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable: {exc}") from exc
+            with _mapped(key, "reading"):
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ObjectNotFound:
+            return False
+        return True
 
     def list(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix``, in lexicographic order."""
         keys: list[str] = []
-        try:
+        with _mapped(prefix, "listing"):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix + prefix
             )
             for page in pages:
                 keys.extend(item["Key"][len(self.prefix) :] for item in page.get("Contents", []))
-        except ClientError as exc:
-            raise _store_error(exc, prefix) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable listing {prefix}: {exc}") from exc
         return iter(sorted(keys))
 
     # -- writing --------------------------------------------------------------------------
@@ -155,14 +169,11 @@ class S3Store:
         """Write once: refused by the server if the key exists (then compared). On a locked
         bucket ``retain_until`` is the object's lock date (at least the configured default)."""
         try:
-            self.client.put_object(**self._put_args(key, data, retain_until), IfNoneMatch="*")
-        except ClientError as exc:
-            if _code(exc) not in _PRECONDITION:
-                raise _store_error(exc, key) from exc
+            with _mapped(key, "writing"):
+                self.client.put_object(**self._put_args(key, data, retain_until), IfNoneMatch="*")
+        except ObjectConflict:
             if self._get(key)[0] != data:
                 raise ObjectConflict(f"object {key} already exists with different content") from None
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable writing {key}: {exc}") from exc
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
         """Write several objects in parallel; returns when every one is stored."""
@@ -175,21 +186,15 @@ class S3Store:
     def replace(self, key: str, data: bytes, *, expected: bytes | None = None) -> None:
         """Replace the mutable object; with ``expected``, only if it still holds those bytes."""
         args = self._put_args(key, data)
-        try:
-            if expected == b"":
-                args["IfNoneMatch"] = "*"
-            elif expected is not None:
-                current, etag = self._current(key)
-                if current != expected:
-                    raise ObjectConflict(f"object {key} changed since it was read")
-                args["IfMatch"] = etag
+        if expected == b"":
+            args["IfNoneMatch"] = "*"
+        elif expected is not None:
+            current, etag = self._current(key)
+            if current != expected:
+                raise ObjectConflict(f"object {key} changed since it was read")
+            args["IfMatch"] = etag
+        with _mapped(key, "writing"):
             self.client.put_object(**args)
-        except ClientError as exc:
-            if _code(exc) in _PRECONDITION:
-                raise ObjectConflict(f"object {key} changed since it was read") from None
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable writing {key}: {exc}") from exc
 
     def _current(self, key: str) -> tuple[bytes, str]:
         try:
@@ -228,7 +233,9 @@ class S3Store:
     def delete(self, key: str) -> None:
         """Remove an object (every version on a versioned bucket); ``StoreError`` if locked."""
         full = self._key(key)
-        try:
+        with _mapped(
+            key, "deleting", denied=f"object {key} is locked (Object Lock): it cannot be deleted yet"
+        ):
             if not self.versioned:
                 self.client.delete_object(Bucket=self.bucket, Key=full)
                 return
@@ -236,12 +243,6 @@ class S3Store:
             for item in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
                 if item["Key"] == full:
                     self.client.delete_object(Bucket=self.bucket, Key=full, VersionId=item["VersionId"])
-        except ClientError as exc:
-            if _code(exc) == "AccessDenied":
-                raise StoreError(f"object {key} is locked (Object Lock): it cannot be deleted yet") from exc
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable deleting {key}: {exc}") from exc
 
     def retain(self, key: str, until: datetime) -> bool:
         """Extend the object's lock to ``until`` (a later date only: S3 refuses to shorten a
@@ -252,26 +253,17 @@ class S3Store:
         if current is not None and current >= until:
             return True
         retention = {"Mode": mode or self.options.lock_mode, "RetainUntilDate": until}
-        try:
+        with _mapped(key, "locking"):
             self.client.put_object_retention(Bucket=self.bucket, Key=self._key(key), Retention=retention)
-        except ClientError as exc:
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable locking {key}: {exc}") from exc
         return True
 
     def _lock_of(self, key: str) -> tuple[str | None, datetime | None]:
         """(mode, retain-until) of an object's lock, (None, None) when it has none."""
         try:
-            found = self.client.get_object_retention(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if _code(exc) in _NOT_FOUND:
-                raise ObjectNotFound(f"object {key} not found") from None
-            if _code(exc) in ("NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"):
-                return None, None
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable reading the lock of {key}: {exc}") from exc
+            with _mapped(key, "reading the lock of"):
+                found = self.client.get_object_retention(Bucket=self.bucket, Key=self._key(key))
+        except _NoLock:
+            return None, None
         retention = found.get("Retention", {})
         return retention.get("Mode"), retention.get("RetainUntilDate")
 
@@ -279,16 +271,10 @@ class S3Store:
         """Set or clear the object's S3 legal hold (a locked bucket only)."""
         if not self.options.locking:
             return False
-        try:
+        with _mapped(key, "holding"):
             self.client.put_object_legal_hold(
                 Bucket=self.bucket, Key=self._key(key), LegalHold={"Status": "ON" if on else "OFF"}
             )
-        except ClientError as exc:
-            if _code(exc) in _NOT_FOUND:
-                raise ObjectNotFound(f"object {key} not found") from None
-            raise _store_error(exc, key) from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"S3 endpoint unreachable holding {key}: {exc}") from exc
         return True
 
 
@@ -308,14 +294,3 @@ def _client(options: S3Options) -> Any:
         aws_secret_access_key=options.secret_access_key,
         config=config,
     )
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _store_error(exc: ClientError, what: str) -> StoreError:
-    code = _code(exc)
-    if code == "AccessDenied":
-        return StoreError(f"S3 refused access to {what} (AccessDenied)")
-    return StoreError(f"S3 error on {what}: {code or exc}")

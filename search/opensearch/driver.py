@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import opensearchpy
 
-from commsledger.errors import ConfigError, IndexFailure, InvalidInput
+from contract.errors import ConfigError, IndexFailure, InvalidInput
+from contract.progress import Progress
 from search.document import IndexDoc, Summary
 from search.opensearch import dsl
 from search.query import Hit, Page, Query, Sort, decode_cursor, encode_cursor
@@ -125,9 +126,7 @@ class OpenSearchIndex:
                 kind = refused[0].get("error", {}).get("type", "error")
                 raise IndexFailure(f"OpenSearch refused {len(refused)} documents ({kind})")
 
-    def rebuild(
-        self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
-    ) -> int:
+    def rebuild(self, docs: Iterable[IndexDoc], *, watermark: int, progress: Progress | None = None) -> int:
         live = self._live()
         name = self._create(refresh=False)
         try:
@@ -147,7 +146,7 @@ class OpenSearchIndex:
             self._call("delete the old index", self.client.indices.delete, index=index)
         return count
 
-    def _fill(self, index: str, docs: Iterator[IndexDoc], progress: Callable[[int], None] | None) -> int:
+    def _fill(self, index: str, docs: Iterator[IndexDoc], progress: Progress | None) -> int:
         count = 0
         while chunk := list(islice(docs, BULK_DOCS)):
             self._bulk(index, chunk, refresh=False)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import tantivy
 
-from commsledger.errors import IndexFailure
+from contract.progress import Progress
 from search.document import IndexDoc, Summary
 from search.query import Page, Query, Sort, facet_counts
 from search.tantivy import searcher as run
 from search.tantivy.schema import build_schema, to_summary
-from search.tantivy.shard_io import Readers, Writers
+from search.tantivy.shard_io import Readers, Writers, engine_errors
 from search.tantivy.shards import Folder, State
 from search.tantivy.translate import Q, keyword, translate
 
@@ -66,7 +66,7 @@ class TantivyIndex:
     def search(self, query: Query) -> Page:
         state, shards = self.readers.current()
         shards = [s for s in shards if run.in_range(s[0], query)]
-        try:
+        with engine_errors("could not answer"):
             base = translate(query, self.schema)
             if query.sort is Sort.RELEVANCE:
                 found = run.by_score(query, base, shards)
@@ -74,8 +74,6 @@ class TantivyIndex:
                 found = run.by_date(query, base, shards, self.schema)
             hits, cursor = run.page_of(query, found)
             parts = run.facets(query, base, shards, found) if query.facets else []
-        except ValueError as exc:
-            raise IndexFailure(f"the search index could not answer ({exc})") from None
         return Page(found.total, hits, cursor, facet_counts(parts, query.facets), state.watermark)
 
     def summaries(self) -> Iterator[Summary]:
@@ -85,16 +83,14 @@ class TantivyIndex:
                 for _, addr in searcher.search(Q.all_query(), searcher.num_docs, False).hits:
                     yield to_summary(searcher.doc(addr).to_dict())
 
-    def rebuild(
-        self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
-    ) -> int:
+    def rebuild(self, docs: Iterable[IndexDoc], *, watermark: int, progress: Progress | None = None) -> int:
         with self.folder.writing(lenient=True) as state:  # what does not read is replaced
             self.folder.remove(self.folder.strays(state), shred=True)
             writers = self._build(docs, progress)
             self._swap(state, dict(state.shards), writers.names, watermark, shred=False)
             return writers.added
 
-    def _build(self, docs: Iterable[IndexDoc], progress: Callable[[int], None] | None = None) -> Writers:
+    def _build(self, docs: Iterable[IndexDoc], progress: Progress | None = None) -> Writers:
         """New shards holding ``docs``, not live yet."""
         writers = Writers(self.folder, self.schema, State(), fresh=True)
         try:

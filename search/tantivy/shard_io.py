@@ -4,11 +4,12 @@ shards (existing ones, or new ones for a rebuild), a few open at a time."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import tantivy
 
-from commsledger.errors import IndexFailure
+from contract.errors import IndexFailure
 from search.document import IndexDoc
 from search.tantivy.schema import to_document
 from search.tantivy.shards import Folder, State
@@ -58,11 +59,19 @@ class Readers:
         self._stamp = None
 
 
-def _open(folder: Folder, name: str) -> tantivy.Index:
+@contextmanager
+def engine_errors(failed: str) -> Iterator[None]:
+    """The one place tantivy's exceptions (the bindings raise ``ValueError``) become the
+    project's ``IndexFailure``: ``failed`` says what did not happen."""
     try:
-        index = tantivy.Index.open(str(folder.path(name)))
+        yield
     except ValueError as exc:
-        raise IndexFailure(f"search index shard {name} does not open ({exc}); reindex") from None
+        raise IndexFailure(f"the search index {failed} ({exc})") from None
+
+
+def _open(folder: Folder, name: str) -> tantivy.Index:
+    with engine_errors(f"shard {name} does not open; reindex"):
+        index = tantivy.Index.open(str(folder.path(name)))
     index.config_reader(reload_policy="manual")
     return index
 
@@ -101,10 +110,8 @@ class Writers:
         else:
             index = _open(self.folder, name)
         heap, threads = (BUILD_HEAP, BUILD_THREADS) if self.fresh else (APPLY_HEAP, APPLY_THREADS)
-        try:
+        with engine_errors(f"shard {name} does not open for writing"):
             writer = self._open[month] = index.writer(heap_size=heap, num_threads=threads)
-        except ValueError as exc:
-            raise IndexFailure(f"search index shard {name} does not open for writing ({exc})") from None
         return writer
 
     def _close(self, month: str) -> None:
@@ -114,11 +121,9 @@ class Writers:
 
     def finish(self) -> dict[str, str]:
         """Commit every shard written; returns month -> shard folder of the result."""
-        try:
+        with engine_errors("could not commit"):
             while self._open:
                 self._close(next(iter(self._open)))
-        except ValueError as exc:
-            raise IndexFailure(f"the search index could not commit ({exc})") from None
         return self.names
 
     def abandon(self) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from commsledger.errors import Busy, ConfigError, IndexFailure
+from contract.errors import Busy, ConfigError, IndexFailure
 from search.tantivy.schema import SCHEMA_VERSION
 
 FORMAT = 1

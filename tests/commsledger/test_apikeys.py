@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from commsledger.apikeys import ApiKeys
-from commsledger.errors import Conflict, InvalidInput, NotFound
+from commsledger.access.apikeys import ApiKeys
+from contract.errors import Conflict, InvalidInput, NotFound
 from policies.roles import Role
 
 

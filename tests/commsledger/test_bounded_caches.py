@@ -9,16 +9,18 @@ from typing import Any
 import pytest
 from helpers import write_ndjson
 
-from commsledger import catalog, pipeline, synthetic
+from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
+from ledger import catalog
 from privacy import identifiers, registry
 
 
 def _ingest(data: Path, path: Path) -> dict[str, Any]:
     with Register(Settings(data=data, workers=0, batch=100)) as reg, path.open("rb") as fh:
-        report = pipeline.ingest(reg, pipeline.read_ndjson(fh)).to_json()
+        report = ingest.ingest(reg, ingest.read_ndjson(fh)).to_json()
         assert verify_register(reg, workers=0).ok
         subjects = {rid: reg.log.entry(seq).subject for rid, seq in reg.catalog.record_seqs(ids).items()}
         report["groups"] = sorted(

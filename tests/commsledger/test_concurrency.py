@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from commsledger.concurrency import ReaderPool, WriterGate
-from commsledger.errors import Busy, InvalidInput
+from commsledger.serve.concurrency import ReaderPool, WriterGate
+from contract.errors import Busy, InvalidInput
 
 
 def test_the_gate_lets_one_in_queues_a_few_and_refuses_the_rest() -> None:

@@ -16,8 +16,8 @@ from helpers import POLICY_ENTRIES, write_ndjson
 
 from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 
 
 def _start_ingest(data: Path, path: Path) -> subprocess.Popen[bytes]:

@@ -14,16 +14,17 @@ from helpers import record
 from retention_fixtures import AWAITING, disposal_entries, expected_until, load, with_retention
 from s3server import LOCKED_BUCKET, SeaweedS3, s3_settings, unique_prefix
 
-from commsledger import disposition, retention_service, synthetic
+from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.errors import InvalidInput, VerificationError
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
+from contract.errors import InvalidInput, VerificationError
 from ledger import layout
-from retention import report
+from retention import report, runs
 from retention.filters import parse_filter
 from retention.holds import Scope, ScopeKind
 from retention.review import Decision
+from retention.service import list_holds, place_hold, release_hold, review_records, subject_scope
 
 
 def _explicit() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -51,8 +52,8 @@ def generated() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     return docs + extra, {**events, **extra_events}
 
 
-def _run(reg: Register, as_of: date) -> disposition.Result:
-    return disposition.run(reg, as_of)
+def _run(reg: Register, as_of: date) -> runs.Result:
+    return runs.run(reg, as_of)
 
 
 def test_records_are_disposed_of_exactly_when_their_rule_says(
@@ -106,12 +107,12 @@ def _place_holds(reg: Register, docs: list[dict[str, Any]]) -> set[str]:
     identifier = f"email:{person['recipient']['email']}"
     scopes = [
         Scope(ScopeKind.RECORD, marketing["id"]),
-        retention_service.subject_scope(reg, identifier),
+        subject_scope(reg, identifier),
         Scope(ScopeKind.CASE, complaint["case"]["id"]),
         Scope(ScopeKind.QUERY, parse_filter("purpose=marketing channel=letter")),
     ]
     for n, scope in enumerate(scopes):
-        retention_service.place_hold(reg, scope, f"matter {n}")
+        place_hold(reg, scope, f"matter {n}")
     covered = {marketing["id"], *(rid for rid, _ in reg.subject_records(identifier))}
     covered |= {d["id"] for d in docs if (d.get("case") or {}).get("id") == complaint["case"]["id"]}
     covered |= {d["id"] for d in docs if d["purpose"] == "marketing" and d["channel"] == "letter"}
@@ -119,9 +120,9 @@ def _place_holds(reg: Register, docs: list[dict[str, Any]]) -> set[str]:
 
 
 def _release_all(reg: Register) -> None:
-    for hold in retention_service.holds(reg):
-        retention_service.release_hold(reg, hold.id, "matter closed")
-    assert retention_service.holds(reg) == []
+    for hold in list_holds(reg):
+        release_hold(reg, hold.id, "matter closed")
+    assert list_holds(reg) == []
 
 
 def _check_ledger_and_show(reg: Register, disposed: set[str]) -> None:
@@ -189,7 +190,7 @@ def test_a_run_dated_after_today_is_refused_but_previewed(register: Register, tm
         with pytest.raises(InvalidInput, match="may not be dated after today") as caught:
             _run(reg, later)
         assert caught.value.field == "as_of"
-        preview = disposition.preview(reg, later).to_json()
+        preview = runs.preview(reg, later).to_json()
         assert (preview["dry_run"], preview["disposed"], preview["run"]) == (True, ["crm-000001"], None)
         assert reg.show("crm-000001")["redacted"] is False
 
@@ -235,10 +236,10 @@ def test_a_review_decision_disposes_or_keeps(register: Register, tmp_path: Path)
         load(reg, docs, {})
         assert _run(reg, date(2020, 1, 1)).to_json()["review"] == ["crm-000001", "crm-000002"]
         decision = Decision
-        retention_service.review(reg, ["crm-000001"], decision.DISPOSE, "no claim was brought")
-        retention_service.review(reg, ["crm-000002"], decision.KEEP, "claim pending", date(2022, 6, 30))
+        review_records(reg, ["crm-000001"], decision.DISPOSE, "no claim was brought")
+        review_records(reg, ["crm-000002"], decision.KEEP, "claim pending", date(2022, 6, 30))
         with pytest.raises(InvalidInput, match="kept until 2022-06-30 already"):
-            retention_service.review(reg, ["crm-000002"], decision.KEEP, "again", date(2021, 1, 1))
+            review_records(reg, ["crm-000002"], decision.KEEP, "again", date(2021, 1, 1))
         after = _run(reg, date(2020, 1, 2)).to_json()
         assert (after["disposed"], after["review"]) == (["crm-000001"], [])
         assert _run(reg, date(2022, 7, 1)).to_json()["review"] == ["crm-000002"]

@@ -17,12 +17,12 @@ import pytest
 from helpers import record, write_ndjson
 from retention_fixtures import SCHEDULE, disposal_entries, load, with_retention
 
-from commsledger import disposition
 from commsledger.config import Settings
-from commsledger.errors import Conflict, StoreError
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
+from contract.errors import Conflict, StoreError
 from ledger.store import ObjectStore
+from retention import runs
 
 AS_OF = date(2026, 1, 1)
 
@@ -60,17 +60,17 @@ def test_a_run_stopped_by_a_failing_hook_resumes(register: Register, tmp_path: P
 
         reg.redaction_hooks.append(index_hook)
         with pytest.raises(StoreError, match="search index unreachable"):
-            disposition.run(reg, AS_OF)
+            runs.run(reg, AS_OF)
         [run_id] = reg.retention().unfinished_runs()
         with pytest.raises(Conflict, match=f"--resume {run_id}"):
-            disposition.run(reg, AS_OF)
-        result = disposition.run(reg, resume=run_id)
+            runs.run(reg, AS_OF)
+        result = runs.run(reg, resume=run_id)
         assert (result.run, result.resumed, len(result.outcomes.disposed)) == (run_id, True, 60)
         assert hooked[3] == hooked[2]  # the interrupted batch's hook called again
         assert {rid for ids in hooked for rid in ids} == {d["id"] for d in docs}
         _check_complete(reg, {d["id"] for d in docs}, run_id)
         with pytest.raises(Conflict, match="nothing to resume"):
-            disposition.run(reg, resume=run_id)
+            runs.run(reg, resume=run_id)
 
 
 class FailingStore:
@@ -102,11 +102,11 @@ def test_a_run_stopped_by_a_failing_store_resumes_in_a_new_process(
         failing = FailingStore(reg.store, fail_at=5)  # the 4th disposal commit (after the start)
         reg.store = reg.log.store = failing
         with pytest.raises(StoreError, match="injected"):
-            disposition.run(reg, AS_OF)
+            runs.run(reg, AS_OF)
         [run_id] = reg.retention().unfinished_runs()
         assert len([rid for env in disposal_entries(reg) for rid in env["records"]]) == 18
     with Register(settings) as again:
-        result = disposition.run(again, resume=run_id)
+        result = runs.run(again, resume=run_id)
         assert len(result.outcomes.disposed) == 50
         _check_complete(again, {d["id"] for d in docs}, run_id)
 

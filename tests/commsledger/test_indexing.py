@@ -11,11 +11,13 @@ from typing import Any
 from helpers import POLICY_ENTRIES, record
 from index_files import words_on_disk
 
-from commsledger import indexing, pipeline, searching
 from commsledger.config import Settings
-from commsledger.index_check import check_index
-from commsledger.index_docs import LedgerDocs
-from commsledger.register import Register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from search import indexing
+from search.check import check_index
+from search.projection import LedgerDocs
+from search.service import find
 
 
 def lines(*items: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
@@ -23,12 +25,12 @@ def lines(*items: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
 
 
 def found(register: Register, **params: Any) -> list[str]:
-    return [r["id"] for r in searching.search(register, {"limit": "100", **params})["results"]]
+    return [r["id"] for r in find(register, {"limit": "100", **params})["results"]]
 
 
 def test_ingest_then_search_finds_the_records_at_once(register: Register) -> None:
-    pipeline.ingest(register, lines(*(record(n) for n in range(1, 6))))
-    doc = searching.search(register, {"text": "complaint account", "subject": "phone:+44 7700 900003"})
+    ingest.ingest(register, lines(*(record(n) for n in range(1, 6))))
+    doc = find(register, {"text": "complaint account", "subject": "phone:+44 7700 900003"})
     assert (doc["total"], doc["lag"], doc["indexed_through"]) == (1, 0, 4 + POLICY_ENTRIES)
     hit = doc["results"][0]
     assert (hit["id"], hit["subject"], hit["redacted"]) == ("crm-000003", "Your complaint CMP-3", False)
@@ -40,7 +42,7 @@ def test_ingest_then_search_finds_the_records_at_once(register: Register) -> Non
 
 def test_later_events_update_what_the_index_says(register: Register) -> None:
     due = {"action": "Call back with final response", "due": "2026-03-08"}
-    pipeline.ingest(register, lines(record(1, follow_up=due), record(2, follow_up=due)))
+    ingest.ingest(register, lines(record(1, follow_up=due), record(2, follow_up=due)))
     assert found(register, overdue="true", as_of="2026-03-09") == ["crm-000002", "crm-000001"]
     events = [
         {"type": "status", "status": "delivered", "at": "2026-03-01T09:31:00Z"},
@@ -48,42 +50,42 @@ def test_later_events_update_what_the_index_says(register: Register) -> None:
         {"type": "follow_up_done", "at": "2026-03-05T12:00:00Z", "note": "Called back"},
         {"type": "case_closed", "at": "2026-04-01T10:00:00Z"},
     ]
-    pipeline.add_events(register, "crm-000001", lines(*events))
+    ingest.add_events(register, "crm-000001", lines(*events))
     assert found(register, overdue="true", as_of="2026-03-09") == ["crm-000002"]
     assert found(register, has_response="true", status="responded", case_closed="true") == ["crm-000001"]
-    pipeline.add_events(register, "crm-000002", lines(events[0]))
+    ingest.add_events(register, "crm-000002", lines(events[0]))
     assert found(register, status="delivered") == ["crm-000002"]
     assert check_index(register)[0] == []
 
 
 def test_a_lagging_index_says_so_and_the_next_writer_catches_up(settings: Settings) -> None:
     with Register(settings) as writer:
-        pipeline.ingest(writer, lines(record(1), record(2)))
+        ingest.ingest(writer, lines(record(1), record(2)))
         writer.index.rebuild([], watermark=0)  # as if the index were lost
     with Register(settings, writer=False) as reader:
-        doc = searching.search(reader, {})
+        doc = find(reader, {})
         assert (doc["total"], doc["lag"], doc["indexed_through"]) == (0, 2 + POLICY_ENTRIES, None)
     with Register(settings) as writer:  # opening a writer catches up
-        assert searching.search(writer, {})["total"] == 2
+        assert find(writer, {})["total"] == 2
 
 
 def test_an_empty_index_far_behind_is_built_whole_and_a_small_lag_in_batches(register: Register) -> None:
-    pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
+    ingest.ingest(register, lines(*(record(n) for n in range(1, 9))))
     register.index.rebuild([], watermark=0)
     assert (
         indexing.catch_up(register, batch=3) == 8 + POLICY_ENTRIES
     )  # empty and longer than a batch: rebuilt
-    assert (register.index.watermark(), searching.search(register, {})["total"]) == (8 + POLICY_ENTRIES, 8)
-    pipeline.add_events(
+    assert (register.index.watermark(), find(register, {})["total"]) == (8 + POLICY_ENTRIES, 8)
+    ingest.add_events(
         register, "crm-000002", lines({"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"})
     )
-    pipeline.ingest(register, lines(*(record(n) for n in range(9, 14))))
+    ingest.ingest(register, lines(*(record(n) for n in range(9, 14))))
     assert check_index(register)[0] == []
 
 
 def test_replaying_entries_after_a_crash_changes_nothing(register: Register) -> None:
-    pipeline.ingest(register, lines(*(record(n) for n in range(1, 9))))
-    pipeline.add_events(
+    ingest.ingest(register, lines(*(record(n) for n in range(1, 9))))
+    ingest.add_events(
         register, "crm-000002", lines({"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"})
     )
     index = register.index
@@ -93,7 +95,7 @@ def test_replaying_entries_after_a_crash_changes_nothing(register: Register) -> 
         LedgerDocs(register).every_record(9 + POLICY_ENTRIES), watermark=5 + POLICY_ENTRIES
     )  # an index behind the ledger
     assert indexing.catch_up(register) == 4
-    assert searching.search(register, {})["total"] == 8
+    assert find(register, {})["total"] == 8
     assert found(register, status="read") == ["crm-000002"]
     assert check_index(register)[0] == []
 
@@ -102,7 +104,7 @@ def test_redaction_after_erasure_leaves_no_trace_in_the_index_folder(settings: S
     secret = ["zanzibarquuxly", "plumtreewobble"]
     with Register(settings) as register:
         erased = record(3, subject="Plumtreewobble offer", body="Dear Zanzibarquuxly, about your account.")
-        pipeline.ingest(register, lines(record(1), record(2), erased, record(4)))
+        ingest.ingest(register, lines(record(1), record(2), erased, record(4)))
         root = settings.data / "index"
         assert words_on_disk(root, secret) == set(secret)
         register.privacy.execute("BEGIN IMMEDIATE")
@@ -111,7 +113,7 @@ def test_redaction_after_erasure_leaves_no_trace_in_the_index_folder(settings: S
         assert indexing.redact(register, ["crm-000003"]) == 4  # the month's shard, rebuilt
         assert words_on_disk(root, secret) == set()
         assert found(register, text="zanzibarquuxly OR plumtreewobble") == []
-        hit = searching.search(register, {"case": "CMP-3"})["results"][0]  # still there by its envelope
+        hit = find(register, {"case": "CMP-3"})["results"][0]  # still there by its envelope
         assert (hit["id"], hit["subject"], hit["snippet"], hit["redacted"]) == (
             "crm-000003",
             None,
@@ -123,7 +125,7 @@ def test_redaction_after_erasure_leaves_no_trace_in_the_index_folder(settings: S
 
 
 def test_verify_index_names_missing_extra_and_stale_records(register: Register) -> None:
-    pipeline.ingest(register, lines(*(record(n) for n in range(1, 5))))
+    ingest.ingest(register, lines(*(record(n) for n in range(1, 5))))
     docs = LedgerDocs(register).changed(0, 4 + POLICY_ENTRIES)
     stale = replace(docs[0], summary=replace(docs[0].summary, status="bounced"), version=99)
     extra = replace(docs[1], summary=replace(docs[1].summary, record_id="ghost-1"))

@@ -8,14 +8,14 @@ from typing import Any
 
 from helpers import POLICY_ENTRIES, record, write_ndjson
 
-from commsledger import pipeline
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 
 
 def _ingest(register: Register, path: Path) -> dict[str, Any]:
     with path.open("rb") as fh:
-        return pipeline.ingest(register, pipeline.read_ndjson(fh)).to_json()
+        return ingest.ingest(register, ingest.read_ndjson(fh)).to_json()
 
 
 def test_reingesting_the_same_file_adds_nothing(register: Register, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_csv_import_gives_the_same_record(register: Register, tmp_path: Path) ->
         encoding="utf-8",
     )
     with path.open("rb") as fh:
-        report = pipeline.ingest(register, pipeline.read_csv(fh)).to_json()
+        report = ingest.ingest(register, ingest.read_csv(fh)).to_json()
     assert report["accepted"] == 1
     assert report["rejected"][0]["line"] == 3
     shown = register.show("csv-1")
@@ -129,7 +129,7 @@ def test_events_build_the_history_and_are_idempotent(register: Register, tmp_pat
 
     def add() -> dict[str, Any]:
         with path.open("rb") as fh:
-            return pipeline.add_events(register, "crm-000001", pipeline.read_ndjson(fh)).to_json()
+            return ingest.add_events(register, "crm-000001", ingest.read_ndjson(fh)).to_json()
 
     first, again = add(), add()
     assert first["accepted"] == 4

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
-from commsledger.errors import StoreError
-from commsledger.jobs import Job, Scheduler
+from commsledger.serve.jobs import Job, Scheduler
+from contract.errors import StoreError
 
 
 def _wait(condition: object, seconds: float = 10) -> bool:

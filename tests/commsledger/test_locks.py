@@ -12,12 +12,13 @@ import pytest
 from helpers import record
 from s3server import LOCKED_BUCKET, SeaweedS3, s3_settings, unique_prefix
 
-from commsledger import pipeline, retention_service
 from commsledger.config import Settings
-from commsledger.locks import lock_until, sync_locks
-from commsledger.register import Register
+from commsledger.core import ingest
+from commsledger.core.register import Register
 from ledger import layout
 from ledger.store.s3 import S3Store
+from retention.locks import lock_until, sync_locks
+from retention.service import hold_scope, place_hold, release_hold
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def _head(register: Register, s3_client: Any, record_id: str) -> dict[str, Any]:
 def test_a_pack_is_locked_until_its_longest_kept_record_may_go(register: Register, s3_client: Any) -> None:
     complaint = record(1)  # complaints: 3 years from the complaint's receipt
     marketing = record(2, purpose="marketing", case=None)  # 2 years from sending
-    pipeline.ingest(register, _lines(complaint, marketing))
+    ingest.ingest(register, _lines(complaint, marketing))
     kept = [register.show(r)["retention"]["retain_until"] for r in ("crm-000001", "crm-000002")]
     head = _head(register, s3_client, "crm-000001")
     assert head["ObjectLockMode"] == "COMPLIANCE"
@@ -57,10 +58,10 @@ def test_a_pack_is_locked_until_its_longest_kept_record_may_go(register: Registe
 
 def test_the_lock_follows_a_case_that_closes_later(register: Register, s3_client: Any) -> None:
     debt = record(3, purpose="collections", case={"id": "COL-3", "type": "collections"})
-    pipeline.ingest(register, _lines(debt))
+    ingest.ingest(register, _lines(debt))
     before = _head(register, s3_client, "crm-000003")["ObjectLockRetainUntilDate"]
     closed = {"type": "case_closed", "at": "2026-09-01T10:00:00Z"}
-    pipeline.add_events(register, "crm-000003", _lines(closed))
+    ingest.add_events(register, "crm-000003", _lines(closed))
     assert sync_locks(register).extended >= 1
     kept = register.show("crm-000003")["retention"]["retain_until"]
     after = _head(register, s3_client, "crm-000003")["ObjectLockRetainUntilDate"]
@@ -69,12 +70,12 @@ def test_the_lock_follows_a_case_that_closes_later(register: Register, s3_client
 
 
 def test_a_legal_hold_sets_and_clears_the_s3_flag(register: Register, s3_client: Any) -> None:
-    pipeline.ingest(register, _lines(record(4)))
-    pipeline.ingest(register, _lines(record(5)))  # another commit: another pack
+    ingest.ingest(register, _lines(record(4)))
+    ingest.ingest(register, _lines(record(5)))  # another commit: another pack
     assert _head(register, s3_client, "crm-000004").get("ObjectLockLegalHoldStatus", "OFF") == "OFF"
-    scope = retention_service.hold_scope(register, {"case": "CMP-4"})
-    hold = retention_service.place_hold(register, scope, "Matter 2026/4")
+    scope = hold_scope(register, {"case": "CMP-4"})
+    hold = place_hold(register, scope, "Matter 2026/4")
     assert _head(register, s3_client, "crm-000004")["ObjectLockLegalHoldStatus"] == "ON"
     assert _head(register, s3_client, "crm-000005").get("ObjectLockLegalHoldStatus", "OFF") == "OFF"
-    retention_service.release_hold(register, hold.id, "Matter closed")
+    release_hold(register, hold.id, "Matter closed")
     assert _head(register, s3_client, "crm-000004")["ObjectLockLegalHoldStatus"] == "OFF"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from helpers import POLICY_ENTRIES, record, write_ndjson
 
-from commsledger import pipeline
-from commsledger.register import Register
+from commsledger.core import ingest
+from commsledger.core.register import Register
 from ledger.note import Signer
 from ledger.proof import check_proof
 
@@ -21,12 +21,12 @@ from ledger.proof import check_proof
 def proof(register: Register, tmp_path: Path) -> tuple[dict[str, Any], str]:
     path = write_ndjson(tmp_path / "r.ndjson", [record(i) for i in range(300)])
     with path.open("rb") as fh:
-        pipeline.ingest(register, pipeline.read_ndjson(fh))
+        ingest.ingest(register, ingest.read_ndjson(fh))
     events = write_ndjson(
         tmp_path / "e.ndjson", [{"type": "status", "status": "delivered", "at": "2026-03-01T09:31:00Z"}]
     )
     with events.open("rb") as fh:
-        pipeline.add_events(register, "crm-000042", pipeline.read_ndjson(fh))
+        ingest.add_events(register, "crm-000042", ingest.read_ndjson(fh))
     doc = json.loads(json.dumps(register.prove("crm-000042")))
     return doc, register.signer.verifier().vkey()
 

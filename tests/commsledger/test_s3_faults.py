@@ -18,9 +18,9 @@ from s3server import PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_env, s3_settings
 
 from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.errors import StoreError
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
+from contract.errors import StoreError
 
 
 @pytest.fixture

@@ -20,11 +20,13 @@ import search_oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commsledger import pipeline, searching, synthetic
+from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core import ingest
+from commsledger.core.register import Register
 from search.document import IndexDoc, Summary
 from search.query import Keyword, Sort
+from search.service import build_query, find
 from search.text import positions
 
 RECORDS = 2500
@@ -71,9 +73,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings_ = Settings(data=tmp_path_factory.mktemp("oracle") / "data", workers=0)
     records = list(synthetic.records(RECORDS, seed=21))
     with Register(settings_) as register:
-        assert pipeline.ingest(register, _lines(records)).accepted == RECORDS
+        assert ingest.ingest(register, _lines(records)).accepted == RECORDS
         events = [(r["id"], _lines(evs)) for r in records if (evs := synthetic.events(r, seed=21))]
-        pipeline.add_events_bulk(register, events)
+        ingest.add_events_bulk(register, events)
         yield World(register, records)
 
 
@@ -172,15 +174,15 @@ def _sent_to(world: World, identifier: str) -> set[str]:
 )
 def test_search_equals_a_scan_of_the_ledger(world: World, data: st.DataObject) -> None:
     params = data.draw(requests(world))
-    query = searching.build_query(world.register, params)
+    query = build_query(world.register, params)
     want = search_oracle.found(query, world.docs)
-    first = searching.search(world.register, params)
+    first = find(world.register, params)
     assert first["total"] == len(want)
     assert first["lag"] == 0
     if query.facets:
         assert first["facets"] == {str(f): c for f, c in search_oracle.facets(query, want).items()}
     if query.sort is Sort.RELEVANCE:
-        every = {r["id"] for r in searching.search(world.register, {**params, "limit": "1000"})["results"]}
+        every = {r["id"] for r in find(world.register, {**params, "limit": "1000"})["results"]}
         wanted = {d.record_id for d in want}
         assert every == wanted if len(wanted) <= 1000 else every < wanted
     else:
@@ -189,7 +191,7 @@ def test_search_equals_a_scan_of_the_ledger(world: World, data: st.DataObject) -
             got += [r["id"] for r in page["results"]]
             if page["cursor"] is None:
                 break
-            page = searching.search(world.register, {**params, "cursor": page["cursor"]})
+            page = find(world.register, {**params, "cursor": page["cursor"]})
         assert got == [d.record_id for d in want][: len(got)]
         assert len(got) == min(len(want), 3 * query.limit)
     by_id = {d.record_id: d for d in want}

@@ -14,10 +14,10 @@ import pytest
 from helpers import record, write_ndjson
 from s3server import PLAIN_BUCKET, s3_client_for, s3_settings, unique_prefix
 
-from commsledger import pipeline
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 from ledger import layout
 from ledger.packs import MAGIC, iter_slots
 from ledger.tiles import bundles_for_size, iter_bundle, tiles_for_size
@@ -119,13 +119,13 @@ def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with Register(settings) as reg:
         path = write_ndjson(root / "r.ndjson", [record(i) for i in range(600)])
         with path.open("rb") as fh:
-            pipeline.ingest(reg, pipeline.read_ndjson(fh))
+            ingest.ingest(reg, ingest.read_ndjson(fh))
         events = write_ndjson(
             root / "e.ndjson", [{"type": "status", "status": "read", "at": "2026-03-02T00:00:00Z"}]
         )
         for rid in ("crm-000003", "crm-000300"):
             with events.open("rb") as fh:
-                pipeline.add_events(reg, rid, pipeline.read_ndjson(fh))
+                ingest.add_events(reg, rid, ingest.read_ndjson(fh))
         size = reg.log.committed
         rows = reg.catalog.conn.execute(
             "SELECT p.name, e.seq FROM entries e JOIN packs p ON p.id = e.pack ORDER BY p.name, e.off"

@@ -14,10 +14,11 @@ import pytest
 from helpers import POLICY_ENTRIES, record, write_ndjson
 from s3server import LOCKED_BUCKET, SeaweedS3, s3_env, s3_settings, unique_prefix
 
-from commsledger import pipeline, synthetic
+from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core import ingest
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 
 WRITERS = 4
 EACH = 900
@@ -75,8 +76,8 @@ def test_a_writer_waits_for_the_lease_and_then_sees_the_other_writers_records(
         return ((i, json_line(record(n))) for i, n in enumerate(numbers, start=1))
 
     with Register(settings) as first, Register(settings) as second:
-        one = pipeline.ingest(first, lines(range(1, 11)))
-        two = pipeline.ingest(second, lines(range(5, 16)))
+        one = ingest.ingest(first, lines(range(1, 11)))
+        two = ingest.ingest(second, lines(range(5, 16)))
         assert (one.accepted, two.accepted, two.duplicates) == (10, 5, 6)
         assert second.log.committed == POLICY_ENTRIES + 15
         first.refresh()
@@ -91,9 +92,9 @@ def json_line(doc: dict[str, Any]) -> bytes:
 
 def test_a_reader_opened_earlier_reads_what_a_writer_recorded_later(settings: Settings) -> None:
     with Register(settings) as writer:
-        pipeline.ingest(writer, ((n, json_line(record(n))) for n in range(1, 11)))
+        ingest.ingest(writer, ((n, json_line(record(n))) for n in range(1, 11)))
         with Register(settings, writer=False) as reader:
             assert reader.show("crm-000010")["id"] == "crm-000010"
-            pipeline.ingest(writer, ((n, json_line(record(n))) for n in range(11, 21)))
+            ingest.ingest(writer, ((n, json_line(record(n))) for n in range(11, 21)))
             assert reader.show("crm-000020")["body"] == record(20)["body"]  # same partial bundle
             assert reader.log.committed == POLICY_ENTRIES + 20

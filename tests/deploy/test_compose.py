@@ -12,7 +12,8 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
-from commsledger.config import RetentionSettings, S3Settings, ServiceSettings, Settings
+from commsledger.config import S3Settings, ServiceSettings, Settings
+from retention.settings import RetentionSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 

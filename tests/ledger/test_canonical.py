@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from ledger.canonical import canonical, canonical_fast
 from ledger.entry import chain_fields, decode_entry, encode_entry
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger import merkle
 from ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.note import Signer, Verifier, sign_note

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger import layout, tiles
 
 VECTORS: dict[str, Any] = json.loads((Path(__file__).parent.parent / "vectors" / "tiles.json").read_text())

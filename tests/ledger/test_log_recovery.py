@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commsledger.errors import StoreError, VerificationError
+from contract.errors import StoreError, VerificationError
 from ledger import layout
 from ledger.canonical import canonical_fast
 from ledger.log import Log

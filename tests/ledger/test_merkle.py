@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger import merkle
 
 VECTORS: dict[str, Any] = json.loads((Path(__file__).parent.parent / "vectors" / "merkle.json").read_text())

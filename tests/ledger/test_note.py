@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from commsledger.errors import InvalidInput, VerificationError
+from contract.errors import InvalidInput, VerificationError
 from ledger import note
 from ledger.note import Signer, Verifier
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commsledger.errors import InvalidInput, ObjectNotFound, VerificationError
+from contract.errors import InvalidInput, ObjectNotFound, VerificationError
 from ledger import layout, merkle, tiles
 from ledger.tiles import BundleBuilder, TileAddr, TreeBuilder
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from commsledger.errors import ConfigError
+from contract.errors import ConfigError
 from policies.roles import DEFAULT_PATH, Permission, Role, load_roles, parse_roles
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from privacy.identifiers import IdKind, normalise, parse_identifier
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commsledger.errors import ConfigError, VerificationError
+from contract.errors import ConfigError, VerificationError
 from privacy.keys import MasterKey, new_data_key, seal, unseal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from retention.filters import Row, parse_filter
 from retention.holds import Hold, HoldIndex, Scope, ScopeKind, check_reason
 

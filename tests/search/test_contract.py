@@ -9,7 +9,7 @@ import pytest
 from search_oracle import facets as oracle_facets
 from search_oracle import found
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from search.document import IndexDoc, micros
 from search.expr import parse_text
 from search.index import SearchIndex, open_index
@@ -141,7 +141,10 @@ def test_a_cursor_only_continues_its_own_search(shared: SearchIndex) -> None:
 
 def test_rebuild_swaps_in_a_fresh_index(full: SearchIndex, corpus: list[IndexDoc]) -> None:
     progress: list[int] = []
-    assert full.rebuild(iter(corpus[:100]), watermark=777, progress=progress.append) == 100
+    assert (
+        full.rebuild(iter(corpus[:100]), watermark=777, progress=lambda n, total=None: progress.append(n))
+        == 100
+    )
     assert full.watermark() == 777
     assert sum(progress) == 100
     expect(full, corpus[:100], Query(limit=30))

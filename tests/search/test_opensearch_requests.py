@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from opensearch_shapes import documented_search
 
-from commsledger.errors import IndexFailure
+from contract.errors import IndexFailure
 from search.document import IndexDoc
 from search.index import open_index
 from search.opensearch import dsl

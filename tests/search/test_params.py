@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from commsledger.errors import InvalidInput
+from contract.errors import InvalidInput
 from search.document import micros
 from search.params import from_pairs, query_from_params
 from search.query import Facet, Keyword, Sort

@@ -13,7 +13,7 @@ import pytest
 import tantivy
 from index_files import indexes_under, stray_files, words_on_disk
 
-from commsledger.errors import Busy, ConfigError
+from contract.errors import Busy, ConfigError
 from search.document import IndexDoc
 from search.expr import parse_text
 from search.query import Query

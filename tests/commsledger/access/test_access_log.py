@@ -15,7 +15,7 @@ from commsledger.access.events import Access
 from commsledger.access.log import AccessLog, prepare
 from commsledger.access.search import search_access
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 from ledger.entry import MAX_ENTRY
 from ledger.proof import check_proof
 

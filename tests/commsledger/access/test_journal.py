@@ -15,7 +15,7 @@ from commsledger.access.log import AccessLog, prepare
 from commsledger.access.search import search_access
 from commsledger.access.writer import AccessWriter, recover
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 
 
 @pytest.fixture

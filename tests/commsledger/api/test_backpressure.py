@@ -13,7 +13,7 @@ from helpers import POLICY_ENTRIES, record
 from live_server import Live, live_app
 
 from commsledger.config import ServiceSettings, Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 from policies.roles import Role
 
 

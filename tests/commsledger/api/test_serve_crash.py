@@ -25,7 +25,7 @@ from live_server import free_port
 from commsledger import synthetic
 from commsledger.access.catalog import CATALOG_FILE, AccessCatalog, Filters
 from commsledger.config import Settings
-from commsledger.register import Register
+from commsledger.core.register import Register
 
 BATCH = 60
 ROUNDS = 4

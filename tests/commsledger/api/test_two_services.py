@@ -12,8 +12,8 @@ from live_server import Live, key_name, served
 from commsledger.access.log import AccessLog
 from commsledger.api import create_app
 from commsledger.config import ServiceSettings, Settings
-from commsledger.register import Register
-from commsledger.verification import verify_register
+from commsledger.core.register import Register
+from commsledger.core.verify import verify_register
 from policies.roles import Role
 
 

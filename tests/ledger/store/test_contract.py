@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from s3server import LOCKED_BUCKET, PLAIN_BUCKET, s3_options, unique_prefix
 
-from commsledger.errors import InvalidInput, ObjectConflict, ObjectNotFound
+from contract.errors import InvalidInput, ObjectConflict, ObjectNotFound
 from ledger.store import ObjectStore, open_store
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_options, unique_prefix
 
-from commsledger.errors import ConfigError, ObjectConflict, StoreError
+from contract.errors import ConfigError, ObjectConflict, StoreError
 from ledger import layout
 from ledger.store import open_store
 from ledger.store.s3 import S3Store

@@ -1,0 +1,99 @@
+"""API key commands: ``keys create --role R --name N`` (the key is shown once), ``keys list``,
+``keys revoke NAME``. Each is an admin action and goes into the access log (as ``(cli)``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commsledger.access.apikeys import ApiKeys, KeyInfo
+from commsledger.access.events import Access
+from commsledger.access.log import AccessLog, prepare
+from commsledger.cli.common import DataOpt, JsonOpt, app, emit, settings_for, wants_json
+from commsledger.core.register import MASTER_KEY, SIGNING_KEY, load_signer
+from policies.roles import Role
+from privacy.keys import MasterKey
+
+out = Console(soft_wrap=True)
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP service (only their hash is kept).")
+app.add_typer(keys_app, name="keys")
+CLI_ACTOR = "(cli)"  # not a possible key name: accesses from the command line
+
+
+def _log(ctx: typer.Context, data: DataOpt, action: str, status: int, query: dict[str, str]) -> None:
+    """Append the admin action to the access log, durably, before answering."""
+    settings = settings_for(ctx, data)
+    root = settings.data.resolve()
+    master = MasterKey.load_or_create(root / MASTER_KEY)
+    access_log = AccessLog(settings, master, load_signer(root / SIGNING_KEY, settings.origin))
+    try:
+        access = Access(action=action, status=status, key=CLI_ACTOR, role=str(Role.ADMIN), query=query)
+        access_log.commit([prepare(access, master)])
+    finally:
+        access_log.close()
+
+
+def _keys(ctx: typer.Context, data: DataOpt) -> ApiKeys:
+    return ApiKeys(settings_for(ctx, data).data.resolve() / "api-keys.db")
+
+
+@keys_app.command("create")
+def create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help=f"one of {', '.join(Role)}")],
+    name: Annotated[str, typer.Option(help="a name for the key (who or what uses it)")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an API key; it is printed this once and never stored."""
+    keys = _keys(ctx, data)
+    try:
+        secret = keys.create(name, role)
+    finally:
+        keys.close()
+    _log(ctx, data, "keys.create", 201, {"name": name, "role": role})
+    doc = {"key": secret, "name": name, "role": role}
+    emit(
+        doc,
+        wants_json(ctx, as_json),
+        lambda: out.print(f"{secret}\n(key {name}, role {role}: shown only now)"),
+    )
+
+
+@keys_app.command("list")
+def list_keys(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Every key's name, role, creation and revocation time."""
+    keys = _keys(ctx, data)
+    try:
+        found = keys.list()
+    finally:
+        keys.close()
+    _log(ctx, data, "keys.list", 200, {})
+    emit({"keys": [k.to_json() for k in found]}, wants_json(ctx, as_json), lambda: _table(found))
+
+
+def _table(found: list[KeyInfo]) -> None:
+    table = Table("name", "role", "created", "revoked")
+    for key in found:
+        table.add_row(key.name, str(key.role), key.created, key.revoked or "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a key at once (it stays listed as revoked)."""
+    keys = _keys(ctx, data)
+    try:
+        keys.revoke(name)
+    finally:
+        keys.close()
+    _log(ctx, data, "keys.revoke", 200, {"name": name})
+    emit({"revoked": name}, wants_json(ctx, as_json), lambda: out.print(f"revoked {name}"))

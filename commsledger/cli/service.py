@@ -1,0 +1,101 @@
+"""Service commands: ``serve`` (HTTP API) and ``demo`` (load a synthetic register)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from commsledger.cli.common import (
+    DataOpt,
+    JsonOpt,
+    app,
+    emit,
+    progress_bar,
+    register_for,
+    say,
+    settings_for,
+    wants_json,
+)
+from commsledger.config import ServiceSettings
+from commsledger.core import ingest
+from contract.errors import ConfigError
+
+out = Console(soft_wrap=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    data: DataOpt = None,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs) and the scheduled jobs (checkpoints, catch-up).
+
+    Tuned by COMMSLEDGER_API_* variables (see ServiceSettings). Create a key first:
+    commsledger keys create --role admin --name ops.
+    """
+    import uvicorn
+
+    from commsledger.api import create_app
+
+    api = service_settings()
+    application = create_app(settings_for(ctx, data), api, jobs=True)
+    if application.state.service.keys.count() == 0:
+        say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
+            "commsledger keys create --role ROLE --name NAME")  # fmt: skip
+    # No uvicorn access log: a request line can carry a query naming a person.
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def service_settings() -> ServiceSettings:
+    """The service's settings from COMMSLEDGER_API_*; raises ``ConfigError``."""
+    try:
+        return ServiceSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting COMMSLEDGER_API_{field.upper()}: {first['msg']}") from None
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    records: Annotated[int, typer.Option(help="how many synthetic records to load")] = 5000,
+    seed: Annotated[int, typer.Option(help="generator seed")] = 7,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="only when the register is empty")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a realistic synthetic register (records and their later events)."""
+    from commsledger import synthetic
+
+    with register_for(ctx, data) as register:
+        if if_empty and register.log.committed > 0:
+            emit(
+                {"loaded": 0, "entries": register.log.committed},
+                wants_json(ctx, as_json),
+                lambda: None,
+            )
+            return
+        generated = list(synthetic.records(records, seed=seed))
+        with progress_bar("demo", records) as advance:
+            report = ingest.ingest(register, _lines(generated), progress=advance)
+        with_events = [(r["id"], _lines(evs)) for r in generated if (evs := synthetic.events(r, seed=seed))]
+        events = ingest.add_events_bulk(register, with_events).accepted
+    doc = {"loaded": report.accepted, "events": events, "rejected": report.rejected_count}
+    emit(
+        doc,
+        wants_json(ctx, as_json),
+        lambda: out.print(f"demo register: {report.accepted} records, {events} events"),
+    )
+
+
+def _lines(items: list[dict[str, object]]) -> Iterator[tuple[int, bytes]]:
+    for number, item in enumerate(items, start=1):
+        yield number, json.dumps(item).encode()

@@ -1,0 +1,367 @@
+"""The Register: the service that ties ledger, privacy store and catalog into one register.
+
+The CLI and the HTTP API are thin shells over it. One writer per data dir at a time (an
+exclusive lock on ``<data>/.lock``); a second process opens read-only and reads the state
+the writer has committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from commsledger.config import Settings
+from commsledger.core.commit import IngestReport, Sequencer
+from contract.errors import (
+    Busy,
+    ConfigError,
+    Error,
+    IndexFailure,
+    NotFound,
+    ObjectConflict,
+    ObjectNotFound,
+    StoreError,
+    VerificationError,
+)
+from contract.progress import Progress
+from contract.records import join
+from ledger import layout
+from ledger.catalog import Catalog, shredded_by
+from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.entry import Entry
+from ledger.lease import Lease
+from ledger.log import Log
+from ledger.note import Signer
+from ledger.packs import iter_slots
+from ledger.proof import build_proof
+from ledger.store import ObjectStore, open_store
+from privacy.db import open_privacy_db
+from privacy.identifiers import parse_identifier
+from privacy.keys import MasterKey, unseal, write_secret_once
+from privacy.registry import KeyStore, SubjectRegistry
+from retention.holds import HoldIndex
+from retention.state import RetentionState
+from search.index import SearchIndex, open_index
+from search.indexing import catch_up, redact
+
+MASTER_KEY = "master.key"
+SIGNING_KEY = "signing.key"
+
+
+class Register:
+    """An open register; use as a context manager or call ``close``."""
+
+    def __init__(
+        self, settings: Settings, *, writer: bool = True, tolerant: bool = False, catch_up: bool = True
+    ) -> None:
+        """Open the register in ``settings.data``.
+
+        ``tolerant``: for ``verify``: a ledger that does not load (a bad checkpoint, tiles that
+        do not give its root) is opened anyway, empty, with the reason in ``damage``, so the
+        checker can report every problem instead of failing on the first.
+        ``catch_up``: a writer brings the search index up to the ledger on opening (not
+        ``verify``'s tolerant one, nor ``reindex``, which rebuilds it anyway).
+        """
+        self.settings = settings
+        self.data = settings.data.resolve()
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.writer = writer
+        self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
+        self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
+        self.store: ObjectStore = open_store(settings.store_url, settings.s3.options())
+        self.privacy = open_privacy_db(self.data / "privacy.db")
+        self.keys = KeyStore(self.privacy, self.master)
+        self.subjects = SubjectRegistry(self.privacy, self.master)
+        self.catalog = Catalog(self.data / "catalog.db")
+        self.lease = Lease(self.store)
+        self.damage: str | None = None
+        # Called with the ids of records whose data was just destroyed (disposed of, erased):
+        # the search index drops them. A hook must be idempotent: an interrupted run calls it again.
+        self.redaction_hooks: list[Callable[[list[str]], None]] = [self._redact_from_index]
+        self._retention: RetentionState | None = None
+        self._index: SearchIndex | None = None
+        self.index_problem: str | None = None  # why the last catch-up did not happen
+        try:
+            if self.writer:
+                with self.lease.hold():  # opening a writer may roll forward a crashed commit
+                    self.log = self._open_log(self.signer)
+                    self.sync_catalog()
+            else:
+                self.log = self._open_log(None)
+        except (VerificationError, StoreError) as exc:
+            if _unreachable(exc):
+                raise  # the store is down, not damaged: say so, and keep nothing half-open
+            if not tolerant:
+                raise VerificationError(f"the ledger does not load ({exc}); run commsledger verify") from exc
+            self.damage = str(exc)
+            self.log = Log(self.store, self.signer.verifier())
+        if writer and catch_up and not tolerant:
+            self.sync_index()
+
+    def _open_log(self, signer: Signer | None) -> Log:
+        return Log.open(self.store, self.signer.verifier(), signer, acknowledged=self.catalog.acknowledged)
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+        self.catalog.close()
+        self.privacy.close()
+        if self._retention is not None:
+            self._retention.close()
+
+    def retention(self, *, catch_up: bool = True, progress: Progress | None = None) -> RetentionState:
+        """The retention state (``retention.db``), caught up with the committed log unless
+        ``catch_up`` is False; ``progress(n)`` is called as entries are replayed."""
+        if self._retention is None:
+            self._retention = RetentionState(self.data / "retention.db")
+        if catch_up and self.damage is None:
+            self._retention.catch_up(self.log, progress)
+        return self._retention
+
+    # -- derived state -------------------------------------------------------------------
+    def sync_catalog(self, *, progress: Progress | None = None) -> int:
+        """Index committed entries the catalog does not hold yet; returns how many."""
+        with self.catalog.transaction():
+            # Read inside the transaction: another process may have indexed these entries
+            # (with their payload locations) while this one waited for the lock.
+            start, end = self.catalog.size, self.log.committed
+            self._remember_checkpoints()
+            rows = []
+            for entry in self.log.entries(start, end):
+                rows.append(_row(entry))
+                if shredded := shredded_by(entry.kind, entry.envelope):
+                    self.catalog.mark_shredded((r, entry.seq) for r in shredded)
+                if len(rows) >= 4096:
+                    self.catalog.replay(rows)
+                    rows = _advance(progress, rows)
+            self.catalog.replay(rows)
+            _advance(progress, rows)
+            if start < end:
+                self.catalog.locate(self._unknown_slots())
+            self.catalog.set_size(end, end)
+        return max(0, end - start)
+
+    def _remember_checkpoints(self) -> None:
+        """The catalog learns every checkpoint in the store's history it did not know yet."""
+        known = self.catalog.checkpoints()
+        if self.log.checkpoint.size not in known:
+            self.catalog.saw_checkpoint(self.log.checkpoint.size, self.log.checkpoint.root)
+        if len(known) < 2:  # a new or rebuilt catalog adopts the stored history once
+            for size, note in self.log.history():
+                with contextlib.suppress(Error):
+                    cp = open_checkpoint(note, self.log.verifier)
+                    self.catalog.saw_checkpoint(size, cp.root)
+
+    def _unknown_slots(self) -> Iterator[tuple[bytes, int, int, int]]:
+        """(sha, pack id, offset, length) of every payload in packs the catalog does not know."""
+        known = self.catalog.known_packs()
+        for key in self.store.list("payload/"):
+            name = layout.parse_payload_pack_path(key)
+            if name not in known:
+                pack = self.catalog.pack_id(name)
+                with contextlib.suppress(VerificationError):
+                    yield from ((s.sha256, pack, s.offset, s.length) for s in iter_slots(self.store.get(key)))
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (``COMMSLEDGER_INDEX``), opened on first use."""
+        if self._index is None:
+            self._index = open_index(self.settings.index_url)
+        return self._index
+
+    def _redact_from_index(self, record_ids: list[str]) -> None:
+        """A redaction hook: rebuild the index shards holding these records, without their
+        text (raises if the index cannot: the disposal or erasure is then resumed, not done)."""
+        redact(self, record_ids)
+
+    def sync_index(self) -> int:
+        """Index what the ledger committed since the index's watermark; returns the entries
+        indexed. Never fails what was committed: when another process is indexing (it, or
+        the next writer, catches up) or the index is unusable (``reindex`` repairs it; a
+        search says why), returns 0 and keeps the reason in ``index_problem``."""
+        try:
+            done = catch_up(self)
+        except (Busy, ConfigError, IndexFailure) as exc:
+            self.index_problem = str(exc)
+            return 0
+        self.index_problem = None
+        return done
+
+    def rebuild(self, *, progress: Progress | None = None) -> int:
+        """Recreate the catalog from the object store alone; returns the entries indexed."""
+        with self.catalog.transaction():
+            self.catalog.reset()
+        return self.sync_catalog(progress=progress)
+
+    # -- writing -------------------------------------------------------------------------
+    def append_entries(self, entries: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Commit entries without payload (``(kind, envelope)``: a policy version, a hold, a
+        disposal, a subject request step) in one commit; returns their seqs in order."""
+        sequencer = Sequencer(self, IngestReport())
+        for kind, envelope in entries:
+            sequencer.append_entry(kind, envelope)
+        sequencer.commit()
+        return sequencer.committed_seqs
+
+    # -- reading -------------------------------------------------------------------------
+    def record_entries(self, record_id: str) -> list[Entry]:
+        """The record's own entry, then its later entries; raises ``NotFound``."""
+        seqs = self.catalog.history(record_id)
+        if not seqs and self.log.refresh() < self.log.committed:  # another writer recorded it since
+            self.sync_catalog()
+            seqs = self.catalog.history(record_id)
+        if not seqs:
+            raise NotFound(f"no record with id {record_id!r}")
+        if seqs[-1] >= self.log.committed:  # the catalog is ahead of this process's view of the log
+            self.log.refresh()
+        return [self.log.entry(seq) for seq in seqs]
+
+    def payload(self, entry: Entry) -> dict[str, Any] | None:
+        """The decrypted payload of an entry; None when its data key was destroyed."""
+        if entry.payload_sha256 is None or entry.record_id is None:
+            return {}
+        data_key = self.keys.data_key(entry.record_id)
+        if data_key is None:
+            return None
+        return _json(unseal(data_key, entry.record_id, self.sealed(entry)))
+
+    def sealed(self, entry: Entry) -> bytes:
+        """The stored ciphertext of an entry's payload; raises ``NotFound`` if it is gone."""
+        where = self.catalog.location(entry.seq)
+        if where is None:
+            raise NotFound(f"payload of entry {entry.seq} is not in any pack")
+        try:
+            return self.store.get_range(layout.payload_pack_path(where.pack), where.offset, where.length)
+        except ObjectNotFound:
+            raise NotFound(f"payload pack of entry {entry.seq} is missing") from None
+
+    def show(self, record_id: str, *, content: bool = True) -> dict[str, Any]:
+        """A record as sent, with its history and where it stands in the ledger.
+
+        ``content=False``: the envelope only (no recipient, subject line, body, attachments
+        or event free text), without decrypting anything; raises ``NotFound``.
+        """
+        own, *later = self.record_entries(record_id)
+        payload = self.payload(own) if content else {}
+        shown = join(record_id, own.envelope, payload)
+        shown["history"] = [self._event(e, content) for e in later]
+        shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
+        shown["current_status"] = _current_status(shown)
+        shown["ledger"] = {
+            "seq": own.seq,
+            "hash": own.hash.hex(),
+            "recorded_at": own.ts,
+            "subject": own.subject,
+        }
+        state = self.retention()
+        view = state.view(record_id, HoldIndex(state.holds(), self.subjects.group))
+        if view is not None:
+            shown["retention"] = view
+        return shown
+
+    def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
+        payload = self.payload(entry) if content else {}
+        event: dict[str, Any] = {**entry.envelope, **(payload or {})}
+        event.update(seq=entry.seq, recorded_at=entry.ts, kind=entry.kind)
+        if payload is None:
+            event["redacted"] = True
+        return event
+
+    def checkpoint(self) -> tuple[Checkpoint, str]:
+        """Sign a checkpoint of the committed log now (if it grew) and return it with its note."""
+        if self.writer:
+            with self.lease.hold():
+                self.log.refresh()
+                self.log.sign_now()
+        return self.log.checkpoint, self.log.note
+
+    def refresh(self) -> None:
+        """Catch up with what other writers committed (log and catalog)."""
+        self.log.refresh()
+        if self.catalog.size < self.log.committed:  # the catalog is derived: any process may extend it
+            self.sync_catalog()
+
+    def prove(self, record_id: str) -> dict[str, Any]:
+        """A self-contained proof of the record's entries against the latest checkpoint."""
+        entries = self.record_entries(record_id)
+        checkpoint, note = self.checkpoint()
+        return build_proof(
+            subject_id=record_id,
+            entries=[(e.seq, e.raw) for e in entries if e.seq < checkpoint.size],
+            checkpoint=checkpoint,
+            note=note,
+            vkey=self.signer.verifier().vkey(),
+            node=self.log.node_reader(),
+        )
+
+    def subject_records(self, identifier: str) -> list[tuple[str, int]]:
+        """(record id, seq) of every record sent to the person named by ``identifier``
+        (contract form, any spelling: ``email:...``, ``phone:...``, ``customer:...``)."""
+        parsed = parse_identifier(identifier, self.settings.default_region)
+        return self.catalog.records_of(self.subjects.lookup(parsed))
+
+
+def load_signer(path: Path, origin: str) -> Signer:
+    """The checkpoint signing key of this register, created (mode 0600) on first use."""
+    if not path.exists():
+        name = origin or f"commsledger.local/{secrets.token_hex(4)}"
+        write_secret_once(path, (Signer.generate(name).skey() + "\n").encode())
+    if os.stat(path).st_mode & 0o077:
+        raise ConfigError(f"{path} is readable by other users; chmod 600 it")
+    signer = Signer.from_skey(path.read_text().strip())
+    if origin and origin != signer.name:
+        raise ConfigError(f"this register's log is named {signer.name!r}, not {origin!r}")
+    return signer
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A store failure that says nothing about the ledger's contents (I/O, server, network)."""
+    return isinstance(exc, StoreError) and not isinstance(exc, ObjectNotFound | ObjectConflict)
+
+
+def _row(entry: Entry) -> tuple[int, str, str | None, str | None, bytes | None]:
+    sha = bytes.fromhex(entry.payload_sha256) if entry.payload_sha256 else None
+    subject = entry.subject if entry.kind == "record" else None
+    return (entry.seq, entry.kind, entry.record_id, subject, sha)
+
+
+def _advance(progress: Progress | None, rows: list[Any]) -> list[Any]:
+    if progress is not None:
+        progress(len(rows))
+    return []
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    import json
+
+    value = json.loads(data)
+    return value if isinstance(value, dict) else {}
+
+
+def _current_status(shown: dict[str, Any]) -> str:
+    status = str(shown.get("status", "sent"))
+    for event in shown["history"]:
+        if event.get("type") == "status":
+            status = str(event["status"])
+        elif event.get("type") == "response":
+            status = "responded"
+    return status
+
+
+@contextlib.contextmanager
+def opened(settings: Settings, *, writer: bool = True) -> Iterator[Register]:
+    register = Register(settings, writer=writer)
+    try:
+        yield register
+    finally:
+        register.close()

@@ -1,0 +1,213 @@
+"""Index documents from the ledger: a record's own entry, its later events and its payload.
+
+The summary comes from envelopes only (non-personal); the subject line and body come from
+the decrypted payload and are empty when its data key is gone (erased or disposed of).
+Later events fold in seq order: a status event sets the status, a response sets
+``has_response`` and the status ``responded`` (as ``show`` reports it), ``follow_up_done``
+and ``case_closed`` set their flags. A document's ``version`` is the last seq folded in.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import orjson
+
+from contract.errors import Error
+from contract.progress import Progress
+from ledger import layout
+from ledger.entry import Entry, decode_entry
+from ledger.tiles import iter_bundle
+from privacy.keys import unseal
+from search.document import IndexDoc, Summary
+from search.ports import Register
+
+_BUNDLES_KEPT = 64
+_WHOLE_PACK = 16  # wanted payloads in one pack from which reading the whole pack is cheaper
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """What later events made of a record (``status`` None: no event changed it)."""
+
+    status: str | None = None
+    has_response: bool = False
+    follow_up_done: bool = False
+    case_closed: bool = False
+    version: int = 0
+
+
+def fold(state: Folded, event: Entry) -> Folded:
+    """The state after one more entry about the record (entries of other kinds keep it)."""
+    kind = event.envelope.get("type") if event.kind == "event" else None
+    if kind == "status":
+        return replace(state, status=str(event.envelope["status"]), version=event.seq)
+    if kind == "response":
+        return replace(state, status="responded", has_response=True, version=event.seq)
+    if kind == "follow_up_done":
+        return replace(state, follow_up_done=True, version=event.seq)
+    if kind == "case_closed":
+        return replace(state, case_closed=True, version=event.seq)
+    return state
+
+
+def fold_all(entries: Iterable[Entry], state: Folded | None = None) -> Folded:
+    state = state or Folded()
+    for entry in entries:
+        state = fold(state, entry)
+    return state
+
+
+def summary(own: Entry, state: Folded) -> tuple[Summary, int]:
+    """The summary of a record from its own entry and what its later entries made of it;
+    with its version."""
+    env = own.envelope
+    made = Summary(
+        record_id=str(own.record_id),
+        seq=own.seq,
+        sent_at=str(env["sent_at"]),
+        channel=str(env["channel"]),
+        purpose=str(env["purpose"]),
+        status=state.status or str(env.get("status", "sent")),
+        department=_get(env, "sender", "department"),
+        campaign=env.get("campaign_id"),
+        case=_get(env, "case", "id"),
+        template=env.get("template_id"),
+        tags=tuple(env.get("tags") or ()),
+        has_response=state.has_response,
+        follow_up_due=_get(env, "follow_up", "due"),
+        follow_up_done=state.follow_up_done,
+        case_closed=state.case_closed,
+    )
+    return made, max(own.seq, state.version)
+
+
+def _get(env: dict[str, Any], part: str, name: str) -> Any:
+    inner = env.get(part)
+    return inner.get(name) if isinstance(inner, dict) else None
+
+
+def document(own: Entry, state: Folded, payload: dict[str, Any] | None) -> IndexDoc:
+    made, version = summary(own, state)
+    text = payload or {}
+    return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
+
+
+class LedgerDocs:
+    """Builds documents from a register's ledger, reading bundles and packs in bulk."""
+
+    def __init__(self, register: Register) -> None:
+        self.reg = register
+        self._bundles: OrderedDict[int, list[bytes]] = OrderedDict()
+
+    def changed(self, start: int, end: int) -> list[IndexDoc]:
+        """Documents of the records that entries ``start <= seq < end`` add or change."""
+        batch = list(self.reg.log.entries(start, end))
+        own = {e.record_id: e for e in batch if e.kind == "record" and e.record_id}
+        later: dict[str, list[Entry]] = {}
+        for e in batch:
+            if e.kind != "record" and e.record_id:
+                later.setdefault(e.record_id, []).append(e)
+        docs = self._documents([(e, fold_all(later.get(rid, []))) for rid, e in own.items()])
+        return docs + self.for_records([rid for rid in later if rid not in own])
+
+    def for_records(self, record_ids: Sequence[str]) -> list[IndexDoc]:
+        """Documents of these records with their whole history (unknown ids left out)."""
+        histories = []
+        for rid in record_ids:
+            seqs = self.reg.catalog.history(rid)
+            if seqs:
+                own, *later = (self.entry(seq) for seq in seqs)
+                if own.kind == "record":
+                    histories.append((own, fold_all(later)))
+        return self._documents(histories)
+
+    def entry(self, seq: int) -> Entry:
+        """One committed entry, its bundle kept for the next reads."""
+        index, tile = divmod(seq, layout.TILE_WIDTH)
+        raws = self._bundles.get(index)
+        if raws is None:
+            width = min(layout.TILE_WIDTH, self.reg.log.committed - index * layout.TILE_WIDTH)
+            raws = list(iter_bundle(self.reg.log.read_bundle(index, width)))
+            if len(self._bundles) >= _BUNDLES_KEPT:
+                self._bundles.popitem(last=False)
+        self._bundles[index] = raws
+        self._bundles.move_to_end(index)
+        return decode_entry(raws[tile])
+
+    def _documents(self, histories: list[tuple[Entry, Folded]]) -> list[IndexDoc]:
+        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in histories])
+        return [document(own, state, texts.get(own.seq)) for own, state in histories]
+
+    def every_record(self, end: int, progress: Progress | None = None) -> Iterator[IndexDoc]:
+        """Every record's document as of ``seq < end``: events folded in a first pass over
+        the ledger, records built in a second (memory: a small state per record with events).
+        ``progress`` counts entries of the second pass."""
+        states: dict[str, Folded] = {}
+        for entry in self.reg.log.entries(0, end):
+            if entry.kind != "record" and entry.record_id:
+                states[entry.record_id] = fold(states.get(entry.record_id) or Folded(), entry)
+        batch: list[tuple[Entry, Folded]] = []
+        reported = 0
+        for entry in self.reg.log.entries(0, end):
+            if entry.kind == "record" and entry.record_id:
+                batch.append((entry, states.pop(entry.record_id, Folded())))
+            if len(batch) >= 4096 or entry.seq == end - 1:
+                yield from self._documents(batch)
+                batch = []
+                if progress is not None:
+                    progress(entry.seq + 1 - reported)
+                reported = entry.seq + 1
+
+
+def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, dict[str, Any] | None]:
+    """seq -> decrypted payload of each (record id, seq); None where the data key is gone
+    or the payload cannot be read (``verify`` reports why)."""
+    keys = register.keys.data_keys([rid for rid, _ in records])
+    where = _locations(register, [seq for _, seq in records])
+    located: dict[str, list[tuple[str, int, int, int]]] = {}
+    found: dict[int, dict[str, Any] | None] = {}
+    for rid, seq in records:
+        found[seq] = None
+        if seq in where and rid in keys:
+            pack, offset, length = where[seq]
+            located.setdefault(pack, []).append((rid, seq, offset, length))
+    for pack, slots in located.items():
+        for (rid, seq, _, _), sealed in zip(slots, _read(register, pack, slots), strict=True):
+            found[seq] = _open(keys[rid], rid, sealed)
+    return found
+
+
+def _locations(register: Register, seqs: list[int]) -> dict[int, tuple[str, int, int]]:
+    """seq -> (pack, offset, length): one range query for a dense run of seqs (a rebuild's
+    batch), else one query by the seqs themselves (a page of search results)."""
+    if not seqs:
+        return {}
+    low, high = min(seqs), max(seqs) + 1
+    if high - low <= 4 * len(seqs):
+        return register.catalog.payload_locations(low, high)
+    return register.catalog.locations(seqs)
+
+
+def _read(register: Register, pack: str, slots: list[tuple[str, int, int, int]]) -> list[bytes | None]:
+    path = layout.payload_pack_path(pack)
+    try:
+        if len(slots) < _WHOLE_PACK:
+            return [register.store.get_range(path, off, n) for _, _, off, n in slots]
+        data = register.store.get(path)
+        return [data[off : off + n] for _, _, off, n in slots]
+    except Error:
+        return [None] * len(slots)
+
+
+def _open(key: bytes, record_id: str, sealed: bytes | None) -> dict[str, Any] | None:
+    if sealed is None:
+        return None
+    try:
+        value = orjson.loads(unseal(key, record_id, sealed))
+    except (Error, orjson.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None

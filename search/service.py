@@ -1,0 +1,101 @@
+"""Search, as the CLI and ``GET /v1/search`` serve it: one function, ``search``.
+
+A query names subjects by identifier (contract form); they are resolved here to pseudonyms
+with the subject registry, normalised exactly as at ingest, and only pseudonyms reach the
+index. Results show the envelope from the index and, from the decrypted payload, the
+subject line and a highlighted snippet: the index stores no personal text.
+
+For ``GET /v1/search`` the query string maps straight onto the parameters::
+
+    from search.params import from_pairs
+    doc = searching.search(register, from_pairs(request.query_params.multi_items()))
+
+``InvalidInput`` (bad parameter, field named) is a 422; ``IndexFailure`` a 503-like failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from contract.errors import InvalidInput
+from contract.records import Channel, Purpose, Status
+from privacy.identifiers import parse_identifier
+from search.params import query_from_params
+from search.ports import Register
+from search.projection import payloads
+from search.query import Hit, Query
+from search.snippets import snippet
+
+CHOICES: dict[str, frozenset[str]] = {
+    "channel": frozenset(Channel),
+    "purpose": frozenset(Purpose),
+    "status": frozenset(Status),
+}
+
+
+def find(register: Register, query: Query | Mapping[str, Any]) -> dict[str, Any]:
+    """The contract's search document for ``query`` (a ``Query``, or request parameters as
+    ``search.params`` names them: ``{"text": "...", "subject": ["email:..."], ...}``).
+
+    ``{"total", "results", "cursor", "indexed_through", "lag"}``, and ``"facets"`` when asked
+    for; raises ``InvalidInput`` naming the parameter at fault.
+    """
+    if not isinstance(query, Query):
+        query = build_query(register, query)
+    page = register.index.search(query)
+    texts = payloads(register, [(h.summary.record_id, h.summary.seq) for h in page.hits])
+    doc: dict[str, Any] = {
+        "total": page.total,
+        "results": [_result(hit, query, texts.get(hit.summary.seq)) for hit in page.hits],
+        "cursor": page.cursor,
+        "indexed_through": page.watermark - 1 if page.watermark else None,
+        "lag": max(0, register.log.committed - page.watermark),
+    }
+    if query.facets:
+        doc["facets"] = {str(f): dict(counts) for f, counts in page.facets.items()}
+    return doc
+
+
+def build_query(register: Register, params: Mapping[str, Any]) -> Query:
+    """A ``Query`` from request parameters, subjects resolved to their pseudonyms."""
+
+    def resolve(identifier: str) -> list[str]:
+        try:
+            parsed = parse_identifier(identifier, register.settings.default_region)
+        except InvalidInput as exc:
+            raise InvalidInput(str(exc), field="subject") from None
+        return register.subjects.lookup(parsed)
+
+    return query_from_params(params, resolve, choices=CHOICES)
+
+
+def _result(hit: Hit, query: Query, payload: dict[str, Any] | None) -> dict[str, Any]:
+    s = hit.summary
+    shown: dict[str, Any] = {
+        "id": s.record_id,
+        "sent_at": s.sent_at,
+        "channel": s.channel,
+        "purpose": s.purpose,
+        "status": s.status,
+        "department": s.department,
+        "case_id": s.case,
+        "campaign_id": s.campaign,
+        "template_id": s.template,
+        "tags": list(s.tags),
+        "has_response": s.has_response,
+        "follow_up_due": s.follow_up_due,
+        "follow_up_overdue": s.overdue(query.as_of_us),
+        "case_closed": s.case_closed,
+        "seq": s.seq,
+    }
+    if hit.score is not None:
+        shown["score"] = round(hit.score, 4)
+    text = payload or {}
+    cut = (
+        snippet(str(text.get("subject") or ""), str(text.get("body") or ""), query.text) if payload else None
+    )
+    shown.update(
+        subject=text.get("subject"), snippet=cut.to_json() if cut else None, redacted=payload is None
+    )
+    return shown
