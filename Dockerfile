@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     COMMSLEDGER_DATA=/data
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY contract contract
 COPY ledger ledger
 COPY privacy privacy
 COPY search search
