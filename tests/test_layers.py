@@ -156,7 +156,11 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
 
 
 def test_the_app_root_holds_only_a_few_files() -> None:
-    assert sorted(p.name for p in (ROOT / "commsledger").glob("*.py")) == ["__init__.py", "__main__.py", "config.py"]
+    assert sorted(p.name for p in (ROOT / "commsledger").glob("*.py")) == [
+        "__init__.py",
+        "__main__.py",
+        "config.py",
+    ]
 
 
 def test_the_checks_catch_an_upward_import_and_a_circle() -> None:

@@ -6,9 +6,10 @@
 - ``schemas``: request/response models in families (``RecordIn``/``RecordOut``, ...).
 - ``problems``: the one ``application/problem+json`` handler.
 - one router per domain: ``communications``, ``ledger`` (checkpoints, verify), ``access``
-  (the access log), ``keys`` (admin), ``health`` (``/healthz``, ``/metrics``).
+  (the access log), ``search``, ``retention`` (holds, disposition runs), ``apikeys``
+  (admin), ``health`` (``/healthz``, ``/metrics``).
 
-Adding a route (e.g. ``GET /v1/search`` once search lands) takes a few lines::
+Adding a route takes a few lines; ``GET /v1/search`` reads::
 
     # commsledger/api/search.py
     router = APIRouter(prefix="/v1", tags=["search"])

@@ -60,13 +60,12 @@ def search(
     """Records matching every filter (several values of one filter: any of them), newest
     first by default; ``cursor`` continues a page, ``facets=true`` (or ``channel,month``)
     adds counts over every match. See CONTRACT.md, Search."""
-    pairs = list(request.query_params.multi_items())
-    given = from_pairs(pairs)
+    given = from_pairs(request.query_params.multi_items())  # parsed once: logged, then searched
     caller.asked(
         {k: v for k, v in given.items() if k not in _PERSONAL},
         personal={k: v for k, v in given.items() if k in _PERSONAL},
     )
-    found, pseudonym = service.search(pairs)
+    found, pseudonym = service.search(given)
     caller.subject = pseudonym
     caller.returned(r["id"] for r in found["results"])
     return found

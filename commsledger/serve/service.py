@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,7 +37,6 @@ from ledger import layout
 from policies.roles import load_roles
 from retention import runs
 from retention.service import hold_scope, list_holds, place_hold, release_hold
-from search.params import from_pairs
 from search.query import Keyword
 from search.service import build_query, find
 
@@ -190,13 +189,13 @@ class Service:
             }
 
     # -- search ----------------------------------------------------------------------------
-    def search(self, pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], str | None]:
-        """The contract's search document for HTTP query parameters, and the pseudonym of the
-        person searched for (if any: the access-log entry names it, so erasure finds it).
+    def search(self, params: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
+        """The contract's search document for request parameters (``search.params`` names,
+        each a list of values), and the pseudonym of the person searched for (if any: the
+        access-log entry names it, so erasure finds it).
 
         Raises ``InvalidInput`` naming the parameter at fault, ``Busy`` with no reader free.
         """
-        params = from_pairs(pairs)
         with self.reader() as reader:
             query = build_query(reader.register, params)
             found = find(reader.register, query)
