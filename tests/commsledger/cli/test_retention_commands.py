@@ -78,7 +78,7 @@ def test_retention_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     assert checked.stderr.count("\n") == 1
     assert "rules[0] (a).period: " in checked.stderr
     assert (
-        cli("retention", "policy", "--check", str(Path(__file__).parents[2] / "policies/retention.yaml")).code
+        cli("retention", "policy", "--check", str(Path(__file__).parents[3] / "policies/retention.yaml")).code
         == 0
     )
     date = cli("retention", "run", "--as-of", "1st of May")
