@@ -8,7 +8,6 @@ the run's completion entry in the ledger records the same SHA-256.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from contract.csvsafe import SafeWriter
 from contract.errors import VerificationError
 from ledger.note import Signer, Verifier, open_note, sign_note
 from retention.rows import DueRow
@@ -81,7 +81,7 @@ def write_csv(path: Path, outcomes: Outcomes) -> None:
             by_class.setdefault(r.retention_class, []).append((outcome, r))
     holds = {r.record_id: h for r, h in outcomes.held}
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeWriter(out)  # ids are the senders' text: never a formula in a spreadsheet
         writer.writerow(CSV_COLUMNS)
         for cls in sorted(by_class):
             lines = sorted(by_class.pop(cls), key=lambda x: (x[0], x[1].retain_until, x[1].record_id))
