@@ -32,16 +32,9 @@ def build_proof(
     """The proof document for ``entries`` ((seq, bytes), all below the checkpoint size)."""
     items = []
     for seq, raw in entries:
-        path = inclusion_proof(seq, checkpoint.size, node)
-        items.append(
-            {
-                "seq": seq,
-                "leaf_hash": leaf_hash(raw).hex(),
-                "entry": raw.decode("utf-8"),
-                "inclusion": [h.hex() for h in path],
-                "tlog_proof": tlog_proof(seq, path, note),
-            }
-        )
+        item = entry_proof(seq, raw, checkpoint.size, node)
+        item["tlog_proof"] = tlog_proof(seq, [bytes.fromhex(h) for h in item["inclusion"]], note)
+        items.append(item)
     return {
         "format": FORMAT,
         "record_id": subject_id,
@@ -51,6 +44,16 @@ def build_proof(
         "checkpoint": note,
         "vkey": vkey,
         "entries": items,
+    }
+
+
+def entry_proof(seq: int, raw: bytes, size: int, node: NodeReader) -> dict[str, Any]:
+    """One entry's exact bytes, leaf hash and RFC 9162 inclusion path in a tree of ``size``."""
+    return {
+        "seq": seq,
+        "leaf_hash": leaf_hash(raw).hex(),
+        "entry": raw.decode("utf-8"),
+        "inclusion": [h.hex() for h in inclusion_proof(seq, size, node)],
     }
 
 
@@ -94,14 +97,16 @@ def check_proof(doc: Any, vkey: str | None = None) -> dict[str, Any]:
         entries = []
     for number, item in enumerate(entries):
         problems.extend(
-            f"entries[{number}]: {p}" for p in _check_entry(item, doc.get("record_id"), checkpoint)
+            f"entries[{number}]: {p}" for p in check_entry(item, doc.get("record_id"), checkpoint)
         )
     result["entries"] = len(entries)
     result["ok"] = not problems
     return result
 
 
-def _check_entry(item: Any, record_id: Any, checkpoint: Checkpoint) -> list[str]:
+def check_entry(item: Any, record_id: Any, checkpoint: Checkpoint) -> list[str]:
+    """What is wrong with one entry's proof (``entry_proof``'s form) against a checkpoint:
+    bytes, seq, record, leaf hash, inclusion path; an empty list when it checks."""
     try:
         raw = str(item["entry"]).encode("utf-8")
         seq = int(item["seq"])

@@ -1,0 +1,210 @@
+"""``BundleWriter``: one streaming, verifiable ZIP for every export of the register (subject
+access bundles, audit exports, evidence packs).
+
+A bundle holds its members (whatever the kind writes: HTML, JSON, CSV, EML, attachments),
+then ``checkpoint.txt`` (the register's signed checkpoint the proofs are against),
+``proofs.ndjson`` (one line per record: its ledger entries and an inclusion proof each, see
+``exports.proofs``), ``manifest.json`` (the format, the kind, the scope, the checkpoint, and
+every other member's name, size and SHA-256) and last ``manifest.sig``: a C2SP signed note
+by the register's checkpoint key over the manifest's SHA-256. ``exports.check`` verifies a
+bundle with nothing but the verifier key.
+
+It streams: members are written (and hashed) as they are produced, the list of members and
+the proofs go through temporary files, so memory does not grow with the records exported.
+A bundle is written to ``<out>.partial`` and renamed into place only once complete, so a
+killed export never leaves a file that looks finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from contract.errors import InvalidInput
+from ledger.checkpoint import Checkpoint
+from ledger.note import Signer, sign_note
+
+FORMAT = "commsledger-bundle/v1"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+CHECKPOINT = "checkpoint.txt"
+PROOFS = "proofs.ndjson"
+RESERVED = frozenset({MANIFEST, SIGNATURE, CHECKPOINT, PROOFS})
+CHUNK = 1 << 20
+
+
+def signature_text(origin: str, digest: str) -> str:
+    """The text of ``manifest.sig``'s note: what the register's key signs."""
+    return f"{FORMAT}\n{origin}\n{digest}\n"
+
+
+class BundleWriter:
+    """Write one bundle; use as a context manager (the bundle is finished on a clean exit
+    and removed if the block raises).
+
+    ``kind`` names what the bundle is (``subject_access``, ``audit_export``,
+    ``evidence_pack``); ``scope`` is what it answers (a request, a query, a case), frozen into
+    the manifest. ``signer`` is the register's checkpoint key; ``checkpoint`` and ``note``
+    the signed checkpoint every proof in the bundle is against.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        *,
+        kind: str,
+        scope: dict[str, Any],
+        signer: Signer,
+        checkpoint: Checkpoint,
+        note: str,
+        created_at: str,
+    ) -> None:
+        self.out = out
+        self.partial = out.with_name(out.name + ".partial")
+        self.head: dict[str, Any] = {
+            "format": FORMAT,
+            "kind": kind,
+            "created_at": created_at,
+            "origin": checkpoint.origin,
+            "vkey": signer.verifier().vkey(),
+            "checkpoint": {"size": checkpoint.size, "root": checkpoint.root.hex()},
+            "scope": scope,
+        }
+        self.signer = signer
+        self.note = note
+        self.records = 0
+        self.bytes = 0
+        self.summary: dict[str, Any] = {}  # what ``finish`` wrote
+        self._names: set[str] = set()
+        self._file: IO[bytes] | None = None
+        self._zip: zipfile.ZipFile | None = None
+        self._members: IO[str] | None = None
+        self._proofs: IO[bytes] | None = None
+
+    def __enter__(self) -> BundleWriter:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._members = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._proofs = tempfile.TemporaryFile("w+b")
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self.finish()
+        else:
+            self.abandon()
+
+    # -- members -----------------------------------------------------------------------------
+    def add(self, name: str, data: bytes | str) -> None:
+        """Add a member with these contents."""
+        self.add_stream(name, [data.encode("utf-8") if isinstance(data, str) else data])
+
+    def add_stream(self, name: str, chunks: Iterable[bytes]) -> None:
+        """Add a member written chunk by chunk (hashed as it goes)."""
+        with self.member(name) as sink:
+            for chunk in chunks:
+                sink.write(chunk)
+
+    @contextmanager
+    def member(self, name: str, *, reserved: bool = False) -> Iterator[_HashingSink]:
+        """A member to write to (``write(bytes)``); recorded in the manifest when closed.
+        Raises ``InvalidInput`` for a name already used, reserved or not a plain path."""
+        self._claim(name, reserved)
+        archive, members, _ = self._state()
+        with archive.open(name, "w", force_zip64=True) as raw:
+            sink = _HashingSink(raw)
+            yield sink
+        members.write(json.dumps({"name": name, "size": sink.size, "sha256": sink.hexdigest()}) + "\n")
+        self.bytes += sink.size
+
+    def _claim(self, name: str, reserved: bool) -> None:
+        parts = name.split("/")
+        if (name in RESERVED) != reserved or name in self._names or any(p in ("", ".", "..") for p in parts):
+            raise InvalidInput(f"bundle member name {name!r} is taken or not a plain path", field="member")
+        self._names.add(name)
+
+    # -- proofs ------------------------------------------------------------------------------
+    def add_proof(self, record_id: str, entries: list[dict[str, Any]]) -> None:
+        """The proof line of one record (``exports.proofs.record_proof`` builds ``entries``)."""
+        line = {"record_id": record_id, "entries": entries}
+        self._state()[2].write(json.dumps(line, separators=(",", ":")).encode("utf-8") + b"\n")
+        self.records += 1
+
+    # -- finishing ---------------------------------------------------------------------------
+    def finish(self) -> dict[str, Any]:
+        """Write the checkpoint, proofs, manifest and signature; move the bundle into place.
+        Returns ``{"out", "records", "bytes", "manifest_sha256"}``."""
+        archive, _, proofs = self._state()
+        with self.member(CHECKPOINT, reserved=True) as sink:
+            sink.write(self.note.encode("utf-8"))
+        proofs.seek(0)
+        with self.member(PROOFS, reserved=True) as sink:
+            for chunk in iter(lambda: proofs.read(CHUNK), b""):
+                sink.write(chunk)
+        digest = self._write_manifest()
+        signed = sign_note(signature_text(self.head["origin"], digest), self.signer)
+        archive.writestr(SIGNATURE, signed)
+        self._close()
+        os.replace(self.partial, self.out)
+        self.summary = {
+            "out": str(self.out),
+            "records": self.records,
+            "bytes": self.bytes,
+            "manifest_sha256": digest,
+        }
+        return self.summary
+
+    def _write_manifest(self) -> str:
+        archive, members, _ = self._state()
+        head = {**self.head, "records": self.records}
+        opening = json.dumps(head, sort_keys=True, indent=1)[:-2] + ',\n "members": [\n'
+        with archive.open(MANIFEST, "w", force_zip64=True) as raw:
+            sink = _HashingSink(raw)
+            sink.write(opening.encode("utf-8"))
+            members.seek(0)
+            for number, line in enumerate(members):
+                sink.write(((",\n" if number else "") + "  " + line.rstrip("\n")).encode("utf-8"))
+            sink.write(b"\n ]\n}\n")
+        return sink.hexdigest()
+
+    def _state(self) -> tuple[zipfile.ZipFile, IO[str], IO[bytes]]:
+        if self._zip is None or self._members is None or self._proofs is None:
+            raise RuntimeError("a BundleWriter is written inside its with block")
+        return self._zip, self._members, self._proofs
+
+    def abandon(self) -> None:
+        """Drop the unfinished bundle (nothing is left that looks like an export)."""
+        self._close()
+        self.partial.unlink(missing_ok=True)
+
+    def _close(self) -> None:
+        for handle in (self._zip, self._file, self._members, self._proofs):
+            if handle is not None:
+                handle.close()
+        self._zip = self._file = self._members = self._proofs = None
+
+
+class _HashingSink:
+    """A writable member that counts and hashes what passes through."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._raw.write(data)
+        self._hash.update(data)
+        self.size += len(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
