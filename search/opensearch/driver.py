@@ -180,6 +180,8 @@ class OpenSearchIndex:
         return Page(int(found["hits"]["total"]["value"]), shown, cursor, facets, live[1])
 
     def summaries(self) -> Iterator[Summary]:
+        if self._live() is None:
+            return  # searching the alias before the first write is a 404, not an empty list
         after: list[Any] | None = None
         while True:
             body: dict[str, Any] = {
@@ -201,11 +203,10 @@ class OpenSearchIndex:
         self.client.close()
 
     def destroy(self) -> None:
-        """Delete every index and the template of this alias (tests)."""
+        """Delete every index and the template of this alias, if there are any (tests)."""
         self._call("delete indexes", self.client.indices.delete, index=f"{self.alias}-*")
-        self._call(
-            "delete the template", self.client.indices.delete_index_template, name=f"{self.alias}-template"
-        )
+        self._call("delete the template", self.client.indices.delete_index_template,
+                   name=f"{self.alias}-template", ignore=404)  # fmt: skip
 
 
 def _hit(raw: dict[str, Any], query: Query) -> Hit:
