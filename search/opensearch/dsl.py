@@ -6,8 +6,10 @@ bool.md, term/term.md, terms.md, range.md, prefix.md, full-text/match-phrase.md,
 match-phrase-prefix.md; aggregations/bucket/terms.md; searching-data/paginate.md).
 
 Text is analysed as ``search.text`` does: runs of letters and digits (a ``pattern`` tokenizer
-splitting on everything else), runs of 40 characters or more dropped (``length``, which
-keeps their positions), lower-cased. The subject line, body and pseudonym are indexed and
+splitting on everything else), runs of 40 UTF-8 bytes or more dropped (a painless
+``predicate_token_filter``: the ``length`` filter counts UTF-16 units, so it kept 20 to 39
+letter words of non-ASCII text that tantivy drops; a filter keeps the dropped run's
+position), lower-cased. The subject line, body and pseudonym are indexed and
 left out of ``_source``: the cluster stores no personal text.
 """
 
@@ -19,7 +21,7 @@ from search.document import IndexDoc
 from search.expr import And, Expr, Not, Or, Words
 from search.query import Facet, Keyword, Query, Sort
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: over-long runs counted in UTF-8 bytes
 ANALYZER = "cl_text"
 TEXT_FIELDS = ("subject_line", "body")
 PHRASE_PREFIX_EXPANSIONS = 10_000
@@ -36,15 +38,29 @@ _KEYWORDS = (
     "tags",
 )
 _FIELD = {str(k): str(k) for k in Keyword}
+# Whether a token is shorter than 40 bytes in UTF-8 (before lower-casing, as tantivy counts):
+# 13 UTF-16 units are at most 39 bytes, 40 at least 40.
+_SHORT_IN_UTF8 = """
+CharSequence t = token.term; int n = t.length();
+if (n <= 13) { return true; } if (n >= 40) { return false; }
+int bytes = 0;
+for (int i = 0; i < n; ++i) {
+  char c = t.charAt(i);
+  bytes += c < 128 ? 1 : (c < 2048 ? 2 : (c >= 55296 && c <= 57343 ? 2 : 3));
+}
+return bytes < 40;
+"""
 
 
 def settings() -> dict[str, Any]:
     return {
         "analysis": {
             "tokenizer": {"cl_runs": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}},
-            "filter": {"cl_long": {"type": "length", "max": 39}},
+            "filter": {
+                "cl_short": {"type": "predicate_token_filter", "script": {"source": _SHORT_IN_UTF8.strip()}}
+            },
             "analyzer": {
-                ANALYZER: {"type": "custom", "tokenizer": "cl_runs", "filter": ["cl_long", "lowercase"]}
+                ANALYZER: {"type": "custom", "tokenizer": "cl_runs", "filter": ["cl_short", "lowercase"]}
             },
         },
         # a deleted document's text must go at the next expunge, not once 10% of a segment is deleted

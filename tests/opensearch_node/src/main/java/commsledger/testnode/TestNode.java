@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +17,7 @@ import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
 import org.opensearch.painless.PainlessPlugin;
+import org.opensearch.plugins.ExtensiblePlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -49,6 +51,7 @@ public final class TestNode {
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
+        extendPainless();
         Node node = new ClasspathNode(settings(home));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node, stopped), "test-node-stop"));
@@ -61,6 +64,21 @@ public final class TestNode {
         watcher.setDaemon(true);
         watcher.start();
         stopped.await();
+    }
+
+    /**
+     * A distribution loads painless with the script contexts of the modules that extend it
+     * (analysis-common's, which {@code predicate_token_filter} scripts run in); classpath plugins
+     * declare no such link, so those extensions are loaded here, into the allowlists painless
+     * keeps in a static map.
+     */
+    private static void extendPainless() {
+        new PainlessPlugin().loadExtensions(new ExtensiblePlugin.ExtensionLoader() {
+            @Override
+            public <T> List<T> loadExtensions(Class<T> type) {
+                return ServiceLoader.load(type).stream().map(ServiceLoader.Provider::get).toList();
+            }
+        });
     }
 
     private static Settings settings(Path home) {
