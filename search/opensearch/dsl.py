@@ -68,7 +68,7 @@ def settings() -> dict[str, Any]:
     }
 
 
-def mappings(watermark: int = 0) -> dict[str, Any]:
+def mappings() -> dict[str, Any]:
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in (*_KEYWORDS, "month", "subject")}
     properties.update(
         seq={"type": "long"},
@@ -84,14 +84,24 @@ def mappings(watermark: int = 0) -> dict[str, Any]:
     )
     return {
         "dynamic": "strict",
-        "_meta": meta(watermark),
+        "_meta": {"schema": SCHEMA_VERSION},
         "_source": {"excludes": [*TEXT_FIELDS, "subject"]},
         "properties": properties,
     }
 
 
-def meta(watermark: int) -> dict[str, Any]:
-    return {"schema": SCHEMA_VERSION, "watermark": watermark}
+def watermarks_index(alias: str) -> str:
+    """The index holding each index's watermark, as the version of a document named after it
+    (outside the template's ``<alias>-*``)."""
+    return f"{alias}.watermarks"
+
+
+def watermarks_body() -> dict[str, Any]:
+    """Empty documents only: what counts is their version."""
+    return {
+        "settings": {"index": {"number_of_shards": 1}},
+        "mappings": {"dynamic": "strict", "properties": {}},
+    }
 
 
 def index_template(alias: str) -> dict[str, Any]:

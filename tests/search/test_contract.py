@@ -270,3 +270,10 @@ def test_redaction_wins_over_a_newer_indexed_version(full: SearchIndex, corpus: 
     assert full.redact([gone.record_id], lambda wanted: [by_id[i] for i in wanted if i in by_id]) >= 1
     assert full.search(Query(text=parse_text("zanzibarquuxly"))).total == 0
     expect(full, rest, Query(text=parse_text('"' + " ".join(tokens(without.body)[:6]) + '"'), limit=40))
+
+
+def test_a_rebuild_of_a_new_index_makes_it(index: SearchIndex, corpus: list[IndexDoc]) -> None:
+    assert index.rebuild(iter(corpus[:50]), watermark=50) == 50
+    index.apply(corpus[50:60], watermark=60)
+    expect(index, corpus[:60], Query(limit=25))
+    assert index.watermark() == 60

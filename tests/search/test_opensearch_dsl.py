@@ -72,7 +72,7 @@ def test_bulk_lines_alias_swap_and_watermark_bodies(corpus: list[IndexDoc]) -> N
         {"add": {"index": "cl-000002", "alias": "cl", "is_write_index": True}},
         {"remove": {"index": "cl-000001", "alias": "cl"}},
     ]}  # fmt: skip
-    assert dsl.meta(42) == {"schema": 2, "watermark": 42}
+    assert dsl.watermarks_index("cl") == "cl.watermarks"  # outside the template's cl-*
 
 
 def test_the_complaint_handlers_search_as_a_body() -> None:
