@@ -153,14 +153,22 @@ def wait_healthy(url: str, deadline: float) -> None:
         time.sleep(0.2)
 
 
+@dataclass(frozen=True)
+class Running:
+    """The session's OpenSearch: its base URL, and its data folder when the tests started it."""
+
+    url: str
+    data: Path | None
+
+
 @pytest.fixture(scope="session")
-def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running OpenSearch: ``OPENSEARCH_URL``, or one node started for the
-    session. Skips, saying why, when neither can be had."""
+def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """A running OpenSearch: ``OPENSEARCH_URL``, or one node started for the session. Skips,
+    saying why, when neither can be had."""
     given = os.environ.get("OPENSEARCH_URL")
     if given:
         wait_healthy(given.rstrip("/"), time.monotonic() + 30)
-        yield given.rstrip("/")
+        yield Running(given.rstrip("/"), None)
         return
     if missing := missing_tools():
         pytest.skip(
@@ -170,6 +178,12 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     node = OpenSearchNode(tmp_path_factory.mktemp("opensearch"))
     try:
         node.start()
-        yield node.url
+        yield Running(node.url, node.root / "data")
     finally:
         node.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch: Running) -> str:
+    """The base URL (``http://127.0.0.1:PORT``) of the session's OpenSearch."""
+    return opensearch.url

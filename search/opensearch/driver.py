@@ -20,6 +20,7 @@ reasons can quote document values, which may be personal data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -28,7 +29,7 @@ import opensearchpy
 
 from commsledger.errors import ConfigError, IndexFailure, InvalidInput
 from search.document import IndexDoc, Summary
-from search.opensearch import dsl
+from search.opensearch import dsl, expunge
 from search.query import Hit, Page, Query, Sort, decode_cursor, encode_cursor
 
 BULK_DOCS = 1000
@@ -141,18 +142,25 @@ class OpenSearchIndex:
         self._bulk(self.alias, list(docs), refresh="wait_for")
         self._raise_watermark(name, watermark)
 
-    def _bulk(self, index: str, docs: list[IndexDoc], *, refresh: str | bool) -> None:
-        """Write ``docs``; a document the index holds in a newer version is left as it is."""
-        for start in range(0, len(docs), BULK_DOCS):
-            chunk = docs[start : start + BULK_DOCS]
-            done = self._call(
-                "index documents", self.client.bulk, body=dsl.bulk_lines(index, chunk), refresh=refresh
-            )
-            failed = [i["index"] for i in done.get("items", []) if i["index"].get("status", 200) >= 300]
-            refused = [f for f in failed if f.get("status") != 409]  # 409: a newer version stands
-            if refused:
+    def _bulk(
+        self, index: str, docs: list[IndexDoc], *, refresh: str | bool, delete: Sequence[str] = ()
+    ) -> int:
+        """Write ``docs`` and delete the records ``delete``; a document the index holds in a
+        newer version is left as it is. Returns the highest sequence number written (-1: none)."""
+        lines = dsl.bulk_lines(index, docs) + dsl.delete_lines(index, list(delete))
+        highest = -1
+        for start in range(0, len(lines), 2 * BULK_DOCS):
+            done = self._call("index documents", self.client.bulk, body=lines[start : start + 2 * BULK_DOCS],
+                              refresh=refresh)  # fmt: skip
+            items = [next(iter(i.values())) for i in done.get("items", [])]
+            refused = [i for i in items if i.get("status", 200) >= 300 and i.get("status") != 409]
+            if refused:  # 409: a newer version stands; 404: a deleted record was not there
+                if all(i.get("status") == 404 and i.get("result") == "not_found" for i in refused):
+                    continue
                 kind = refused[0].get("error", {}).get("type", "error")
                 raise IndexFailure(f"OpenSearch refused {len(refused)} documents ({kind})")
+            highest = max([highest, *(int(i.get("_seq_no", -1)) for i in items)])
+        return highest
 
     def rebuild(
         self, docs: Iterable[IndexDoc], *, watermark: int, progress: Callable[[int], None] | None = None
@@ -192,14 +200,20 @@ class OpenSearchIndex:
         return count
 
     def redact(self, record_ids: Sequence[str], source: Callable[[Sequence[str]], Iterable[IndexDoc]]) -> int:
+        """Rewrite the records as ``source`` gives them now (without text), over whatever
+        version is indexed, delete those it no longer gives, then expunge the old versions:
+        see ``search.opensearch.expunge``."""
         live = self._live()
         if live is None or not record_ids:
             return 0
-        docs = list(source(list(record_ids)))
-        self._bulk(live[0], docs, refresh=True)
-        self._call("expunge deleted documents", self.client.indices.forcemerge, index=live[0],
-                   only_expunge_deletes=True)  # fmt: skip
-        return len(docs)
+        wanted = list(dict.fromkeys(record_ids))
+        indexed = expunge.versions(self._call, self.client, live[0], wanted)
+        docs = [replace(d, version=max(d.version, indexed.get(d.record_id, 0))) for d in source(wanted)]
+        kept = {d.record_id for d in docs}
+        gone = [i for i in indexed if i not in kept]
+        written = self._bulk(live[0], docs, refresh=True, delete=gone)
+        expunge.expunge(self._call, self.client, live[0], written)
+        return len(docs) + len(gone)
 
     # -- reading ----------------------------------------------------------------------------
     def search(self, query: Query) -> Page:

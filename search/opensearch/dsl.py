@@ -143,6 +143,10 @@ def bulk_lines(index: str, docs: list[IndexDoc]) -> list[dict[str, Any]]:
     return lines
 
 
+def delete_lines(index: str, record_ids: list[str]) -> list[dict[str, Any]]:
+    return [{"delete": {"_index": index, "_id": record_id}} for record_id in record_ids]
+
+
 def swap_aliases(alias: str, new: str, old: list[str]) -> dict[str, Any]:
     """One atomic alias update: the new index becomes the write index, the old ones leave."""
     actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": alias, "is_write_index": True}}]

@@ -3,6 +3,7 @@ package commsledger.testnode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -10,9 +11,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
+import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.http.HttpServerTransport;
+import org.opensearch.index.IndexService;
 import org.opensearch.index.mapper.MapperExtrasPlugin;
+import org.opensearch.index.shard.IndexSettingProvider;
 import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
@@ -33,7 +37,31 @@ import org.opensearch.transport.Netty4Plugin;
 public final class TestNode {
     private static final List<Class<? extends Plugin>> MODULES = List.of(
         Netty4Plugin.class, CommonAnalysisPlugin.class, MapperExtrasPlugin.class,
-        ReindexPlugin.class, PainlessPlugin.class);
+        ReindexPlugin.class, PainlessPlugin.class, FastLeaseSync.class);
+
+    /**
+     * Retention leases synced every second instead of every 30 s, on every index, so that a
+     * redaction's wait for them is short; as OpenSearch's own test framework does, this
+     * registers the setting, which a distribution does not (its interval is fixed).
+     */
+    public static final class FastLeaseSync extends Plugin {
+        @Override
+        public List<Setting<?>> getSettings() {
+            return List.of(IndexService.RETENTION_LEASE_SYNC_INTERVAL_SETTING);
+        }
+
+        @Override
+        public Collection<IndexSettingProvider> getAdditionalIndexSettingProviders() {
+            Settings oneSecond = Settings.builder()
+                .put(IndexService.RETENTION_LEASE_SYNC_INTERVAL_SETTING.getKey(), "1s").build();
+            return List.of(new IndexSettingProvider() {
+                @Override
+                public Settings getAdditionalIndexSettings(String index, boolean dataStream, Settings given) {
+                    return oneSecond;
+                }
+            });
+        }
+    }
 
     /** {@code Node}'s constructor with classpath plugins is protected: this opens it. */
     private static final class ClasspathNode extends Node {
