@@ -277,3 +277,14 @@ def test_a_rebuild_of_a_new_index_makes_it(index: SearchIndex, corpus: list[Inde
     index.apply(corpus[50:60], watermark=60)
     expect(index, corpus[:60], Query(limit=25))
     assert index.watermark() == 60
+
+
+def test_redaction_of_a_record_the_ledger_no_longer_yields_removes_it(
+    full: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    gone = corpus[200]
+    rest = [d for d in corpus if d is not gone]
+    by_id = {d.record_id: d for d in rest}
+    full.redact([gone.record_id], lambda wanted: [by_id[i] for i in wanted if i in by_id])
+    assert gone.record_id not in ids(full, Query(limit=500))
+    expect(full, rest, Query(text=parse_text('"' + " ".join(tokens(gone.body)[:5]) + '"'), limit=40))
