@@ -153,6 +153,14 @@ def wait_healthy(url: str, deadline: float) -> None:
         time.sleep(0.2)
 
 
+_SUMMARY: list[str] = []  # what the session did about OpenSearch, said once at its end
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _SUMMARY:
+        terminalreporter.write_line(line, yellow=line.startswith("OpenSearch tests skipped"))
+
+
 @dataclass(frozen=True)
 class Running:
     """The session's OpenSearch: its base URL, and its data folder when the tests started it."""
@@ -168,16 +176,22 @@ def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     given = os.environ.get("OPENSEARCH_URL")
     if given:
         wait_healthy(given.rstrip("/"), time.monotonic() + 30)
+        _SUMMARY.append(f"OpenSearch tests ran against OPENSEARCH_URL ({given})")
         yield Running(given.rstrip("/"), None)
         return
     if missing := missing_tools():
-        pytest.skip(
-            f"OpenSearch tests need {' and '.join(missing)} on PATH to start a node "
+        why = (
+            f"OpenSearch tests skipped: they need {' and '.join(missing)} on PATH to start a node "
             "(Java 17+, Maven 3; or set OPENSEARCH_URL to a server)"
         )
+        _SUMMARY.append(why)
+        pytest.skip(why)
     node = OpenSearchNode(tmp_path_factory.mktemp("opensearch"))
     try:
         node.start()
+        _SUMMARY.append(
+            f"OpenSearch node (2.19.6, heap {node.heap}) up in {node.started_in:.1f} s at {node.url}"
+        )
         yield Running(node.url, node.root / "data")
     finally:
         node.stop()
