@@ -37,14 +37,16 @@ import org.opensearch.transport.Netty4Plugin;
 public final class TestNode {
     private static final List<Class<? extends Plugin>> MODULES = List.of(
         Netty4Plugin.class, CommonAnalysisPlugin.class, MapperExtrasPlugin.class,
-        ReindexPlugin.class, PainlessPlugin.class, FastLeaseSync.class);
+        ReindexPlugin.class, PainlessPlugin.class, FastTimings.class);
 
     /**
-     * Retention leases synced every second instead of every 30 s, on every index, so that a
-     * redaction's wait for them is short; as OpenSearch's own test framework does, this
-     * registers the setting, which a distribution does not (its interval is fixed).
+     * Shorter waits, the same behaviour: on every new index, retention leases synced every
+     * second instead of every 30 s (a redaction waits for them; this registers the setting, as
+     * OpenSearch's own test framework does: a distribution's interval is fixed), and refreshes
+     * every 100 ms instead of every second, unless the request sets its own (a write with
+     * refresh=wait_for waits for the next one).
      */
-    public static final class FastLeaseSync extends Plugin {
+    public static final class FastTimings extends Plugin {
         @Override
         public List<Setting<?>> getSettings() {
             return List.of(IndexService.RETENTION_LEASE_SYNC_INTERVAL_SETTING);
@@ -52,12 +54,13 @@ public final class TestNode {
 
         @Override
         public Collection<IndexSettingProvider> getAdditionalIndexSettingProviders() {
-            Settings oneSecond = Settings.builder()
-                .put(IndexService.RETENTION_LEASE_SYNC_INTERVAL_SETTING.getKey(), "1s").build();
+            Settings faster = Settings.builder()
+                .put(IndexService.RETENTION_LEASE_SYNC_INTERVAL_SETTING.getKey(), "1s")
+                .put("index.refresh_interval", "100ms").build();
             return List.of(new IndexSettingProvider() {
                 @Override
                 public Settings getAdditionalIndexSettings(String index, boolean dataStream, Settings given) {
-                    return oneSecond;
+                    return faster;
                 }
             });
         }
