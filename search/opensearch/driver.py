@@ -147,16 +147,18 @@ class OpenSearchIndex:
     ) -> int:
         """Write ``docs`` and delete the records ``delete``; a document the index holds in a
         newer version is left as it is. Returns the highest sequence number written (-1: none)."""
-        lines = dsl.bulk_lines(index, docs) + dsl.delete_lines(index, list(delete))
+        lines = dsl.bulk_lines(index, docs)
+        actions = [lines[i : i + 2] for i in range(0, len(lines), 2)] + [
+            [d] for d in dsl.delete_lines(index, list(delete))
+        ]
         highest = -1
-        for start in range(0, len(lines), 2 * BULK_DOCS):
-            done = self._call("index documents", self.client.bulk, body=lines[start : start + 2 * BULK_DOCS],
-                              refresh=refresh)  # fmt: skip
+        for start in range(0, len(actions), BULK_DOCS):
+            body = [line for action in actions[start : start + BULK_DOCS] for line in action]
+            done = self._call("index documents", self.client.bulk, body=body, refresh=refresh)
             items = [next(iter(i.values())) for i in done.get("items", [])]
-            refused = [i for i in items if i.get("status", 200) >= 300 and i.get("status") != 409]
-            if refused:  # 409: a newer version stands; 404: a deleted record was not there
-                if all(i.get("status") == 404 and i.get("result") == "not_found" for i in refused):
-                    continue
+            refused = [i for i in items if i.get("status", 200) >= 300 and i.get("status") != 409
+                       and i.get("result") != "not_found"]  # fmt: skip
+            if refused:  # not refused: 409, a newer version stands; not_found, a record to delete
                 kind = refused[0].get("error", {}).get("type", "error")
                 raise IndexFailure(f"OpenSearch refused {len(refused)} documents ({kind})")
             highest = max([highest, *(int(i.get("_seq_no", -1)) for i in items)])
