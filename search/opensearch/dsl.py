@@ -15,6 +15,7 @@ left out of ``_source``: the cluster stores no personal text.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from search.document import IndexDoc
@@ -26,6 +27,7 @@ ANALYZER = "cl_text"
 TEXT_FIELDS = ("subject_line", "body")
 PHRASE_PREFIX_EXPANSIONS = 10_000
 FACET_SIZE = 1000
+MAX_ID_BYTES = 512
 _KEYWORDS = (
     "record_id",
     "channel",
@@ -129,13 +131,21 @@ def source(doc: IndexDoc) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+def doc_id(record_id: str) -> str:
+    """The document ``_id`` of a record: its id, or a hash of an id longer than the 512 bytes an
+    ``_id`` may have (a record id is up to 200 characters, 800 bytes)."""
+    if len(record_id.encode()) <= MAX_ID_BYTES:
+        return record_id
+    return "sha256:" + hashlib.sha256(record_id.encode()).hexdigest()
+
+
 def bulk_lines(index: str, docs: list[IndexDoc]) -> list[dict[str, Any]]:
     """Index actions keyed by record id; the version guard keeps a newer document."""
     lines: list[dict[str, Any]] = []
     for doc in docs:
         action = {
             "_index": index,
-            "_id": doc.record_id,
+            "_id": doc_id(doc.record_id),
             "version": doc.version,
             "version_type": "external_gte",
         }
@@ -144,7 +154,7 @@ def bulk_lines(index: str, docs: list[IndexDoc]) -> list[dict[str, Any]]:
 
 
 def delete_lines(index: str, record_ids: list[str]) -> list[dict[str, Any]]:
-    return [{"delete": {"_index": index, "_id": record_id}} for record_id in record_ids]
+    return [{"delete": {"_index": index, "_id": doc_id(record_id)}} for record_id in record_ids]
 
 
 def swap_aliases(alias: str, new: str, old: list[str]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commsledger.errors import IndexFailure
+from search.opensearch import dsl
 
 LEASE_WAIT = 180.0  # seconds: several lease syncs of 30 s
 POLL = 0.5
@@ -29,9 +30,9 @@ def versions(call: Callable[..., Any], client: Any, index: str, record_ids: list
     """The indexed version of each of ``record_ids`` that ``index`` holds."""
     found: dict[str, int] = {}
     for start in range(0, len(record_ids), 1000):
-        chunk = record_ids[start : start + 1000]
-        answer = call("read versions", client.mget, index=index, body={"ids": chunk}, _source=False)
-        found |= {d["_id"]: int(d["_version"]) for d in answer["docs"] if d.get("found")}
+        by_id = {dsl.doc_id(r): r for r in record_ids[start : start + 1000]}
+        answer = call("read versions", client.mget, index=index, body={"ids": list(by_id)}, _source=False)
+        found |= {by_id[d["_id"]]: int(d["_version"]) for d in answer["docs"] if d.get("found")}
     return found
 
 

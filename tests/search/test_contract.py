@@ -288,3 +288,19 @@ def test_redaction_of_a_record_the_ledger_no_longer_yields_removes_it(
     full.redact([gone.record_id], lambda wanted: [by_id[i] for i in wanted if i in by_id])
     assert gone.record_id not in ids(full, Query(limit=500))
     expect(full, rest, Query(text=parse_text('"' + " ".join(tokens(gone.body)[:5]) + '"'), limit=40))
+
+
+def test_the_longest_record_ids_are_indexed_found_and_redacted(
+    index: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    """A record id is up to 200 characters of any script: 800 bytes in UTF-8."""
+    long_ids = ["ü" * 200, "𝔘" * 200, "x" * 200]
+    docs = [
+        replace(d, summary=replace(d.summary, record_id=i)) for d, i in zip(corpus, long_ids, strict=False)
+    ]
+    index.apply(docs, watermark=3)
+    assert sorted(s.record_id for s in index.summaries()) == sorted(long_ids)
+    expect(index, docs, Query(text=parse_text(" ".join(tokens(docs[1].body)[:2])), limit=2))
+    without = {d.record_id: replace(d, body="", subject_line="") for d in docs}
+    index.redact([long_ids[1]], lambda wanted: [without[i] for i in wanted])
+    expect(index, [without[long_ids[1]], docs[0], docs[2]], Query(text=parse_text(tokens(docs[1].body)[0])))
