@@ -82,7 +82,10 @@ def run(records: int, seed: int, work: Path, heap: str) -> dict[str, Any]:
             "opensearch": _build(opensearch, files["docs"], pid),
         }
         doc["bytes"] = {"tantivy": _du(files["index"]), "opensearch": _store_bytes(opensearch)}
+        cpu, node_cpu, busy, start = time.process_time(), _node_cpu(pid), machine_busy(), time.perf_counter()
         doc["latency"] = _latencies(files["data"], files["queries"], tantivy, opensearch)
+        ours = time.process_time() - cpu + _node_cpu(pid) - node_cpu
+        doc["latency_other_cpus"] = round((machine_busy() - busy - ours) / (time.perf_counter() - start), 2)
         opensearch.close()
     finally:
         node.stop()
@@ -99,6 +102,8 @@ def _build(index: SearchIndex, docs: Path, node_pid: int | None) -> dict[str, fl
                "client_cpu_s": round(time.process_time() - cpu, 1),
                "node_cpu_s": round(_node_cpu(node_pid) - node_cpu, 1),
                "machine_busy_s": round(machine_busy() - busy, 1)}  # fmt: skip
+    others = figures["machine_busy_s"] - figures["client_cpu_s"] - figures["node_cpu_s"]
+    figures["other_cpus"] = round(max(0.0, others) / wall, 2)
     print(f"  build: {type(index).__name__} {figures}", flush=True)
     return figures
 
@@ -182,7 +187,9 @@ def markdown(doc: dict[str, Any]) -> str:
     lines += [
         "",
         f"Each kind: {WARM} warm-up queries, then every query of the sample timed, one at a time, "
-        "from `Query` to `Page` (subject lookups in the registry are outside the timing).",
+        "from `Query` to `Page` (subject lookups in the registry are outside the timing). Other "
+        f"programs kept this many of the 2 CPUs busy: tantivy build {t['other_cpus']}, OpenSearch "
+        f"build {o['other_cpus']}, queries {doc['latency_other_cpus']}.",
     ]
     return "\n".join(lines)
 
