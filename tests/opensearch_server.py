@@ -57,10 +57,12 @@ def build() -> list[str]:
 
 
 def _built() -> bool:
+    """Whether the classes and classpath are newer than the sources, and every jar is there."""
     if not CLASSPATH.exists():
         return False
     made = CLASSPATH.stat().st_mtime
-    return all(source.stat().st_mtime < made for source in SOURCES)
+    jars = CLASSPATH.read_text().strip().split(os.pathsep)
+    return all(s.stat().st_mtime < made for s in SOURCES) and all(Path(j).exists() for j in jars)
 
 
 def _maven(*options: str) -> subprocess.CompletedProcess[str]:
