@@ -60,7 +60,10 @@ def _destroy(url: str) -> None:
         made.destroy()
 
 
-@pytest.fixture(params=["tantivy", "opensearch"])
+DRIVERS = ["tantivy", pytest.param("opensearch", marks=pytest.mark.opensearch)]
+
+
+@pytest.fixture(params=DRIVERS)
 def index_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty index of each driver."""
     url = _url(request, tmp_path)
@@ -75,7 +78,7 @@ def index(index_url: str) -> Iterator[SearchIndex]:
     made.close()
 
 
-@pytest.fixture(scope="module", params=["tantivy", "opensearch"])
+@pytest.fixture(scope="module", params=DRIVERS)
 def shared(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, corpus: list[IndexDoc]
 ) -> Iterator[SearchIndex]:

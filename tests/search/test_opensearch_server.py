@@ -22,6 +22,7 @@ from search.opensearch import dsl
 from search.opensearch.driver import OpenSearchIndex
 from search.query import Query
 
+pytestmark = pytest.mark.opensearch
 SECRET = ["quixotryzeppelin", "umbrageflotsam"]
 
 
