@@ -1,16 +1,16 @@
 """Leaving no trace of rewritten documents in an OpenSearch index (redaction).
 
 A rewritten or deleted document is only soft-deleted: its old version (its terms, and its
-whole original source in the stored field ``_recovery_source``, text included) stays in its
-segment for as long as a retention lease may need it for recovery, and a force-merge keeps
-it until then. Each shard copy's peer-recovery lease moves past the rewrite at the next
-lease sync (every 30 s on OpenSearch 2.19, not configurable outside its test framework), so
-redaction waits for every lease to retain nothing older than the rewrite, then force-merges
-with ``only_expunge_deletes`` (the template allows 0% deleted documents per segment), then
-refreshes and flushes so that no reader or commit holds the old segment files, which the
-node then deletes. Seen on a real node: without the wait, ``docs.deleted`` stays 1 and the
-removed words stay in a segment file; with it, both are gone. The translog, which also held
-the text, is trimmed by the flush.
+unfiltered source in the stored field ``_recovery_source``, text included: seen with Lucene's
+reader on a segment of the test node) stays in its segment for as long as a retention lease
+may need it for recovery, and a force-merge keeps it until then. Each shard copy's
+peer-recovery lease moves past the rewrite at the next lease sync (every 30 s on OpenSearch
+2.19, not configurable outside its test framework), so redaction waits for every lease to
+retain nothing older than the rewrite, then force-merges with ``only_expunge_deletes`` (the
+template allows 0% deleted documents per segment), then refreshes and flushes so that no
+reader or commit holds the old segment files, which the node then deletes. Seen on a real
+node: without the wait, ``docs.deleted`` stays 1 and the removed words stay in a segment
+file; with it, both are gone. The translog, which also held the text, is trimmed by the flush.
 """
 
 from __future__ import annotations
