@@ -19,6 +19,8 @@ from s3server import LOCKED_BUCKET, PLAIN_BUCKET, SeaweedS3, s3_client_for, s3_s
 from commsledger.config import Settings
 from commsledger.core.register import Register
 
+pytest_plugins = ["opensearch_server"]  # the session's OpenSearch node: fixture opensearch_url
+
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:

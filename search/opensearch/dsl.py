@@ -6,24 +6,28 @@ bool.md, term/term.md, terms.md, range.md, prefix.md, full-text/match-phrase.md,
 match-phrase-prefix.md; aggregations/bucket/terms.md; searching-data/paginate.md).
 
 Text is analysed as ``search.text`` does: runs of letters and digits (a ``pattern`` tokenizer
-splitting on everything else), runs of 40 characters or more dropped (``length``, which
-keeps their positions), lower-cased. The subject line, body and pseudonym are indexed and
+splitting on everything else), runs of 40 UTF-8 bytes or more dropped (a painless
+``predicate_token_filter``: the ``length`` filter counts UTF-16 units, so it kept 20 to 39
+letter words of non-ASCII text that tantivy drops; a filter keeps the dropped run's
+position), lower-cased. The subject line, body and pseudonym are indexed and
 left out of ``_source``: the cluster stores no personal text.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from search.document import IndexDoc
 from search.expr import And, Expr, Not, Or, Words
 from search.query import Facet, Keyword, Query, Sort
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: over-long runs counted in UTF-8 bytes
 ANALYZER = "cl_text"
 TEXT_FIELDS = ("subject_line", "body")
 PHRASE_PREFIX_EXPANSIONS = 10_000
 FACET_SIZE = 1000
+MAX_ID_BYTES = 512
 _KEYWORDS = (
     "record_id",
     "channel",
@@ -36,15 +40,29 @@ _KEYWORDS = (
     "tags",
 )
 _FIELD = {str(k): str(k) for k in Keyword}
+# Whether a token is shorter than 40 bytes in UTF-8 (before lower-casing, as tantivy counts):
+# 13 UTF-16 units are at most 39 bytes, 40 at least 40.
+_SHORT_IN_UTF8 = """
+CharSequence t = token.term; int n = t.length();
+if (n <= 13) { return true; } if (n >= 40) { return false; }
+int bytes = 0;
+for (int i = 0; i < n; ++i) {
+  char c = t.charAt(i);
+  bytes += c < 128 ? 1 : (c < 2048 ? 2 : (c >= 55296 && c <= 57343 ? 2 : 3));
+}
+return bytes < 40;
+"""
 
 
 def settings() -> dict[str, Any]:
     return {
         "analysis": {
             "tokenizer": {"cl_runs": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}},
-            "filter": {"cl_long": {"type": "length", "max": 39}},
+            "filter": {
+                "cl_short": {"type": "predicate_token_filter", "script": {"source": _SHORT_IN_UTF8.strip()}}
+            },
             "analyzer": {
-                ANALYZER: {"type": "custom", "tokenizer": "cl_runs", "filter": ["cl_long", "lowercase"]}
+                ANALYZER: {"type": "custom", "tokenizer": "cl_runs", "filter": ["cl_short", "lowercase"]}
             },
         },
         # a deleted document's text must go at the next expunge, not once 10% of a segment is deleted
@@ -52,7 +70,7 @@ def settings() -> dict[str, Any]:
     }
 
 
-def mappings(watermark: int = 0) -> dict[str, Any]:
+def mappings() -> dict[str, Any]:
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in (*_KEYWORDS, "month", "subject")}
     properties.update(
         seq={"type": "long"},
@@ -68,14 +86,24 @@ def mappings(watermark: int = 0) -> dict[str, Any]:
     )
     return {
         "dynamic": "strict",
-        "_meta": meta(watermark),
+        "_meta": {"schema": SCHEMA_VERSION},
         "_source": {"excludes": [*TEXT_FIELDS, "subject"]},
         "properties": properties,
     }
 
 
-def meta(watermark: int) -> dict[str, Any]:
-    return {"schema": SCHEMA_VERSION, "watermark": watermark}
+def watermarks_index(alias: str) -> str:
+    """The index holding each index's watermark, as the version of a document named after it
+    (outside the template's ``<alias>-*``)."""
+    return f"{alias}.watermarks"
+
+
+def watermarks_body() -> dict[str, Any]:
+    """Empty documents only: what counts is their version."""
+    return {
+        "settings": {"index": {"number_of_shards": 1}},
+        "mappings": {"dynamic": "strict", "properties": {}},
+    }
 
 
 def index_template(alias: str) -> dict[str, Any]:
@@ -103,18 +131,30 @@ def source(doc: IndexDoc) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+def doc_id(record_id: str) -> str:
+    """The document ``_id`` of a record: its id, or a hash of an id longer than the 512 bytes an
+    ``_id`` may have (a record id is up to 200 characters, 800 bytes)."""
+    if len(record_id.encode()) <= MAX_ID_BYTES:
+        return record_id
+    return "sha256:" + hashlib.sha256(record_id.encode()).hexdigest()
+
+
 def bulk_lines(index: str, docs: list[IndexDoc]) -> list[dict[str, Any]]:
     """Index actions keyed by record id; the version guard keeps a newer document."""
     lines: list[dict[str, Any]] = []
     for doc in docs:
         action = {
             "_index": index,
-            "_id": doc.record_id,
+            "_id": doc_id(doc.record_id),
             "version": doc.version,
             "version_type": "external_gte",
         }
         lines += [{"index": action}, source(doc)]
     return lines
+
+
+def delete_lines(index: str, record_ids: list[str]) -> list[dict[str, Any]]:
+    return [{"delete": {"_index": index, "_id": doc_id(record_id)}} for record_id in record_ids]
 
 
 def swap_aliases(alias: str, new: str, old: list[str]) -> dict[str, Any]:

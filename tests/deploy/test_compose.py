@@ -5,6 +5,7 @@ service is health-checked and keeps its data in a volume, the image holds every 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from commsledger.config import S3Settings, ServiceSettings, Settings
 from retention.settings import RetentionSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+POM = "http://maven.apache.org/POM/4.0.0"
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +78,12 @@ def test_the_image_holds_every_package(compose: dict[str, Any]) -> None:
         if (p / "__init__.py").exists() and p.name not in {"tests", "benchmarks"}
     }
     assert copied == packages
+
+
+def test_compose_runs_the_opensearch_version_the_tests_run(compose: dict[str, Any]) -> None:
+    """The search tests start OpenSearch from tests/opensearch_node/pom.xml: compose must name
+    the same release, or the driver is tested against another server than the one shipped."""
+    pom = ET.parse(ROOT / "tests" / "opensearch_node" / "pom.xml").getroot()
+    tested = pom.findtext("m:properties/m:opensearch.version", namespaces={"m": POM})
+    assert tested
+    assert compose["services"]["opensearch"]["image"] == f"opensearchproject/opensearch:{tested}"

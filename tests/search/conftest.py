@@ -1,9 +1,8 @@
 """Fixtures of the search tests: a corpus of documents from the synthetic generator, and a
-``SearchIndex`` of each driver (OpenSearch only when ``OPENSEARCH_URL`` names a server)."""
+``SearchIndex`` of each driver (OpenSearch on the session's node, ``opensearch_url``)."""
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
 from collections.abc import Iterator
@@ -47,13 +46,12 @@ def corpus() -> list[IndexDoc]:
     return synthetic_docs(600, seed=5)
 
 
-def _url(driver: str, folder: Path) -> str:
-    if driver == "tantivy":
+def _url(request: pytest.FixtureRequest, folder: Path) -> str:
+    """A new index's URL: a folder for tantivy, a fresh alias on the session's OpenSearch."""
+    if request.param == "tantivy":
         return f"tantivy://{folder / 'index'}"
-    server = os.environ.get("OPENSEARCH_URL")
-    if not server:
-        pytest.skip("OPENSEARCH_URL is not set (no OpenSearch server can run here)")
-    return f"opensearch+{server.rstrip('/')}/cl-test-{secrets.token_hex(4)}"
+    server: str = request.getfixturevalue("opensearch_url")  # started only when a row needs it
+    return f"opensearch+{server}/cl-test-{secrets.token_hex(4)}"
 
 
 def _destroy(url: str) -> None:
@@ -62,10 +60,13 @@ def _destroy(url: str) -> None:
         made.destroy()
 
 
-@pytest.fixture(params=["tantivy", "opensearch"])
+DRIVERS = ["tantivy", pytest.param("opensearch", marks=pytest.mark.opensearch)]
+
+
+@pytest.fixture(params=DRIVERS)
 def index_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty index of each driver."""
-    url = _url(request.param, tmp_path)
+    url = _url(request, tmp_path)
     yield url
     _destroy(url)
 
@@ -77,12 +78,12 @@ def index(index_url: str) -> Iterator[SearchIndex]:
     made.close()
 
 
-@pytest.fixture(scope="module", params=["tantivy", "opensearch"])
+@pytest.fixture(scope="module", params=DRIVERS)
 def shared(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, corpus: list[IndexDoc]
 ) -> Iterator[SearchIndex]:
     """An index of each driver holding the whole corpus, for tests that only search."""
-    url = _url(request.param, tmp_path_factory.mktemp("shared"))
+    url = _url(request, tmp_path_factory.mktemp("shared"))
     made = open_index(url)
     made.apply(corpus[:300], watermark=300)
     made.apply(corpus[300:], watermark=len(corpus))

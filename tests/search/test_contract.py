@@ -1,8 +1,11 @@
-"""The ``SearchIndex`` contract, run against every driver: tantivy always, OpenSearch when
-``OPENSEARCH_URL`` names a server. What the index finds must equal the brute-force scan."""
+"""The ``SearchIndex`` contract, run against every driver: tantivy, and OpenSearch on a real
+node (the session's, or ``OPENSEARCH_URL``). What the index finds must equal the brute-force
+scan."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -162,3 +165,145 @@ def test_redact_rewrites_the_records_without_their_text(full: SearchIndex, corpu
     assert full.search(Query()).total == len(corpus)  # the record itself stays, by its envelope
     expect(full, [by_id[d.record_id] for d in corpus], Query(text=parse_text("payment"), limit=40))
     assert full.watermark() == len(corpus)
+
+
+def test_two_writers_at_once_keep_the_newest_of_each_and_the_highest_watermark(
+    index_url: str, corpus: list[IndexDoc]
+) -> None:
+    """Two processes catching a new index up at the same moment, one with an older view."""
+    old = corpus[:150]
+    new = [replace(d, summary=replace(d.summary, status="read"), version=d.version + 1000) for d in old]
+    writers = [open_index(index_url), open_index(index_url)]
+    start, failures = threading.Barrier(2), []
+
+    def write(index: SearchIndex, docs: list[IndexDoc], watermark: int) -> None:
+        start.wait()
+        try:
+            index.apply(docs, watermark=watermark)
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(writers[0], new, 1200)),
+               threading.Thread(target=write, args=(writers[1], old, 150))]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    reader = open_index(index_url)
+    assert reader.watermark() == 1200
+    assert sorted(reader.summaries(), key=lambda s: s.seq) == [d.summary for d in new]
+    expect(reader, new, Query(terms={Keyword.STATUS: frozenset({"read"})}, limit=40))
+    for made in (*writers, reader):
+        made.close()
+
+
+def test_the_watermark_never_moves_back(full: SearchIndex, corpus: list[IndexDoc]) -> None:
+    full.apply(corpus[:5], watermark=3)
+    assert full.watermark() == len(corpus)
+    full.apply([], watermark=len(corpus) + 7)
+    assert full.watermark() == len(corpus) + 7
+
+
+def test_searches_see_the_old_index_until_the_rebuild_swaps_it_in(
+    full: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    seen: list[tuple[int, int]] = []
+
+    def look(n: int, total: int | None = None) -> None:
+        page = full.search(Query())
+        seen.append((page.total, page.watermark))
+
+    docs = [replace(d, summary=replace(d.summary, status="archived")) for d in corpus[:250]]
+    assert full.rebuild(iter(docs), watermark=900, progress=look) == 250
+    assert seen
+    assert set(seen) == {(len(corpus), len(corpus))}
+    expect(full, docs, Query(terms={Keyword.STATUS: frozenset({"archived"})}, limit=60))
+    assert full.rebuild(iter(corpus[:10]), watermark=901) == 10  # and again, over the rebuilt one
+    full.apply(corpus[10:20], watermark=902)
+    assert (full.search(Query()).total, full.watermark()) == (20, 902)
+
+
+def test_an_interrupted_rebuild_leaves_the_live_index_as_it_was(
+    full: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    def failing() -> Iterator[IndexDoc]:
+        yield from corpus[:30]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        full.rebuild(failing(), watermark=999)
+    assert (full.watermark(), full.search(Query()).total) == (len(corpus), len(corpus))
+    full.apply(corpus[:1], watermark=len(corpus) + 1)
+    expect(full, corpus, Query(text=parse_text("payment"), limit=40))
+
+
+LONG_UMLAUTS = "Ärgerlichkeitsübermäßigkeitsöderäß"  # 34 letters but 41 bytes: dropped, as by tantivy
+WORDS = [
+    f"Grüße aus Köln {LONG_UMLAUTS} Straße",
+    "x" * 39 + " kept, " + "y" * 40 + " dropped",
+    "ΟΔΥΣΣΕΥΣ und Ὀδυσσεύς; snake_case CMP-000117 ２０２４年",
+    f"before {LONG_UMLAUTS} after; before after",
+    "Ärger ärgerlich Ärgernis",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["grüße", "köln", "ärger*", "ärgerlichkeits*", f'"köln {LONG_UMLAUTS.lower()}"', '"köln straße"',
+     "x" * 39, "yy*", "οδυσσευς", "ὀδυσσεύς", "snake", "case", '"cmp 000117"', "２０２４年",
+     '"before after"'],
+)  # fmt: skip
+def test_words_are_cut_as_search_text_says(index: SearchIndex, corpus: list[IndexDoc], text: str) -> None:
+    docs = [replace(d, body=body, subject_line="") for d, body in zip(corpus, WORDS, strict=False)]
+    index.apply(docs, watermark=len(docs))
+    expect(index, docs, Query(text=parse_text(text)))
+
+
+def test_redaction_wins_over_a_newer_indexed_version(full: SearchIndex, corpus: list[IndexDoc]) -> None:
+    """The ledger yields the record without its text; what the index holds may be newer."""
+    gone = replace(corpus[100], body=corpus[100].body + " Zanzibarquuxly", version=5000)
+    full.apply([gone], watermark=len(corpus))
+    assert [h.summary.record_id for h in full.search(Query(text=parse_text("zanzibarquuxly"))).hits] == [
+        gone.record_id
+    ]
+    without = replace(corpus[100], subject_line="", body="")
+    rest = [without if d is corpus[100] else d for d in corpus]
+    by_id = {d.record_id: d for d in rest}
+    assert full.redact([gone.record_id], lambda wanted: [by_id[i] for i in wanted if i in by_id]) >= 1
+    assert full.search(Query(text=parse_text("zanzibarquuxly"))).total == 0
+    expect(full, rest, Query(text=parse_text('"' + " ".join(tokens(without.body)[:6]) + '"'), limit=40))
+
+
+def test_a_rebuild_of_a_new_index_makes_it(index: SearchIndex, corpus: list[IndexDoc]) -> None:
+    assert index.rebuild(iter(corpus[:50]), watermark=50) == 50
+    index.apply(corpus[50:60], watermark=60)
+    expect(index, corpus[:60], Query(limit=25))
+    assert index.watermark() == 60
+
+
+def test_redaction_of_a_record_the_ledger_no_longer_yields_removes_it(
+    full: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    gone = corpus[200]
+    rest = [d for d in corpus if d is not gone]
+    by_id = {d.record_id: d for d in rest}
+    full.redact([gone.record_id], lambda wanted: [by_id[i] for i in wanted if i in by_id])
+    assert gone.record_id not in ids(full, Query(limit=500))
+    expect(full, rest, Query(text=parse_text('"' + " ".join(tokens(gone.body)[:5]) + '"'), limit=40))
+
+
+def test_the_longest_record_ids_are_indexed_found_and_redacted(
+    index: SearchIndex, corpus: list[IndexDoc]
+) -> None:
+    """A record id is up to 200 characters of any script: 800 bytes in UTF-8."""
+    long_ids = ["ü" * 200, "𝔘" * 200, "x" * 200]
+    docs = [
+        replace(d, summary=replace(d.summary, record_id=i)) for d, i in zip(corpus, long_ids, strict=False)
+    ]
+    index.apply(docs, watermark=3)
+    assert sorted(s.record_id for s in index.summaries()) == sorted(long_ids)
+    expect(index, docs, Query(text=parse_text(" ".join(tokens(docs[1].body)[:2])), limit=2))
+    without = {d.record_id: replace(d, body="", subject_line="") for d in docs}
+    index.redact([long_ids[1]], lambda wanted: [without[i] for i in wanted])
+    expect(index, [without[long_ids[1]], docs[0], docs[2]], Query(text=parse_text(tokens(docs[1].body)[0])))

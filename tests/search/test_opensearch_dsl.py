@@ -58,7 +58,7 @@ def test_the_template_and_mappings_are_the_documented_ones() -> None:
     assert analyzer["tokenizer"] in analysis["tokenizer"]
     assert all(f in analysis["filter"] or f == "lowercase" for f in analyzer["filter"])
     assert analysis["tokenizer"]["cl_runs"] == {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}
-    assert analysis["filter"]["cl_long"] == {"type": "length", "max": 39}
+    assert analysis["filter"]["cl_short"]["type"] == "predicate_token_filter"  # bytes: see dsl
 
 
 def test_bulk_lines_alias_swap_and_watermark_bodies(corpus: list[IndexDoc]) -> None:
@@ -72,7 +72,7 @@ def test_bulk_lines_alias_swap_and_watermark_bodies(corpus: list[IndexDoc]) -> N
         {"add": {"index": "cl-000002", "alias": "cl", "is_write_index": True}},
         {"remove": {"index": "cl-000001", "alias": "cl"}},
     ]}  # fmt: skip
-    assert dsl.meta(42) == {"schema": 1, "watermark": 42}
+    assert dsl.watermarks_index("cl") == "cl.watermarks"  # outside the template's cl-*
 
 
 def test_the_complaint_handlers_search_as_a_body() -> None:
