@@ -10,6 +10,7 @@ pages by cursor, facets, payloads decrypted for the results.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -27,6 +28,7 @@ from commsledger.core.register import Register
 from search.document import IndexDoc, Summary
 from search.query import Keyword, Sort
 from search.service import build_query, find
+from search.snippets import snippet
 from search.text import positions
 
 RECORDS = 2500
@@ -68,15 +70,22 @@ class World:
         self.reachable = [s for s in self.shown if any(s["recipient"].get(k) for k in named)]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    settings_ = Settings(data=tmp_path_factory.mktemp("oracle") / "data", workers=0)
+@pytest.fixture(scope="module", params=["tantivy", pytest.param("opensearch", marks=pytest.mark.opensearch)])
+def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[World]:
+    """The same generated register (same seed) on each index driver: both must give the
+    scan's answers, so they give the same answers as each other."""
+    index = ""  # the default: tantivy in the data dir
+    if request.param == "opensearch":
+        index = f"opensearch+{request.getfixturevalue('opensearch_url')}/cl-oracle-{secrets.token_hex(4)}"
+    settings_ = Settings(data=tmp_path_factory.mktemp("oracle") / "data", workers=0, index=index)
     records = list(synthetic.records(RECORDS, seed=21))
     with Register(settings_) as register:
         assert ingest.ingest(register, _lines(records)).accepted == RECORDS
         events = [(r["id"], _lines(evs)) for r in records if (evs := synthetic.events(r, seed=21))]
         ingest.add_events_bulk(register, events)
         yield World(register, records)
+        if index:
+            register.index.destroy()  # type: ignore[attr-defined]
 
 
 @st.composite
@@ -200,6 +209,8 @@ def test_search_equals_a_scan_of_the_ledger(world: World, data: st.DataObject) -
         assert (result["status"], result["has_response"], result["case_closed"]) == (
             doc.summary.status, doc.summary.has_response, doc.summary.case_closed)  # fmt: skip
         assert result["subject"] == (doc.subject_line or None)
+        cut = snippet(doc.subject_line, doc.body, query.text)
+        assert result["snippet"] == (cut.to_json() if cut else None)
     if "subject" in params:  # everything sent to that identifier is found, whatever it is linked to
         rest = replace(query, terms={k: v for k, v in query.terms.items() if k is not Keyword.SUBJECT})
         sent = _sent_to(world, params["subject"][0])
