@@ -11,7 +11,8 @@ status the page failed with. Both refusals are logged as the API logs them (401,
 decisions), that only poll, or that read nothing.
 
 ``posted(request)`` reads a form posted by the console and refuses it (``Forbidden``,
-logged) unless it carries the session's CSRF token.
+logged as ``console.csrf_refused`` with the form's path) unless it carries the session's
+CSRF token.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from policies.roles import Permission
 COOKIE = "cl_console"
 MAX_FORM = 256 * 1024  # bytes of a posted form: the largest is a review decision over many records
 SURFACE = {"via": "console"}  # in every access-log entry the console writes
+CSRF_ACTION = "console.csrf_refused"
 
 
 class SignedOut(Unauthenticated):
@@ -165,6 +167,9 @@ async def posted(request: Request, visitor: VisitorDep) -> dict[str, list[str]]:
     form = await form_of(request)
     given = (form.get("csrf") or [""])[0]
     if not hmac.compare_digest(given.encode(), visitor.session.csrf.encode()):
+        who = {"key": visitor.key.name, "role": str(visitor.key.role)}
+        refusal = Access(action=CSRF_ACTION, status=403, query={**SURFACE, "path": request.url.path}, **who)
+        visitor.console.service.record_access(refusal, wait=False)  # a forged post: someone should know
         raise Forbidden("this form was not sent by the console page it came from (CSRF check); reload the page")
     return form
 

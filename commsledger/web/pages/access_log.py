@@ -28,7 +28,7 @@ ACTIONS = (
     "search", "records.read", "records.proof", "checkpoints.read", "verify.start", "verify.status",
     "access_log.search", "holds.list", "holds.place", "holds.release", "retention.run", "retention.status",
     "retention.review_queue", "retention.review", "records.ingest", "records.events", "keys.create",
-    "keys.list", "keys.revoke", "console.sign_in", "console.sign_out",
+    "keys.list", "keys.revoke", "console.sign_in", "console.sign_out", "console.csrf_refused",
 )  # fmt: skip
 
 
