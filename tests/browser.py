@@ -17,6 +17,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from live_server import Live
+from playwright.sync_api import expect
+
+from policies.roles import Role
+
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_VERSION = "4.14.1"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -31,6 +36,8 @@ FLAGS = [
     "--disable-quic",
 ]
 SERIOUS = ("serious", "critical")
+DESKTOP = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 844}
 
 
 def ensure_chromium() -> Path:
@@ -86,7 +93,12 @@ def axe_violations(page: Any, source: str) -> list[dict[str, Any]]:
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]],
+        }
         for v in found
         if v.get("impact") in SERIOUS
     ]
@@ -98,3 +110,32 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class Checker:
+    """Checks a page as a user would meet it: no serious or critical axe-core violation,
+    readable at 1280x800 and on a narrow window (no sideways scrolling), a screenshot of each."""
+
+    def __init__(self, axe: str) -> None:
+        self.axe = axe
+
+    def __call__(self, page: Any, name: str) -> None:
+        assert axe_violations(page, self.axe) == [], name
+        screenshot(page, f"{name}-1280x800")
+        page.set_viewport_size(NARROW)
+        try:
+            wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"{name}: {wide}px wider than a narrow window"
+            assert axe_violations(page, self.axe) == [], f"{name} (narrow)"
+            screenshot(page, f"{name}-narrow")
+        finally:
+            page.set_viewport_size(DESKTOP)
+
+
+def sign_in(page: Any, live: Live, role: Role, path: str = "/") -> None:
+    """Sign in from the sign-in page with the keyboard: type the key, press Enter."""
+    page.goto(path)
+    expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    page.get_by_label("API key").fill(live.keys[role])
+    page.get_by_label("API key").press("Enter")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
