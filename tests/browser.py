@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from live_server import Live
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from policies.roles import Role
 
@@ -36,8 +36,8 @@ FLAGS = [
     "--disable-quic",
 ]
 SERIOUS = ("serious", "critical")
-DESKTOP = {"width": 1280, "height": 800}
-NARROW = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=800)
+NARROW = ViewportSize(width=390, height=844)
 
 
 def ensure_chromium() -> Path:

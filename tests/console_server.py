@@ -34,13 +34,17 @@ def register_records() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, A
         record(1, follow_up={"action": "Call back with the final response", "due": "2026-03-08"}),
         record(2, channel="sms", recipient=alice, subject=None, sent_at="2026-03-02T10:00:00Z"),
         *[record(n, sent_at=f"2026-0{1 + n % 5}-1{n % 9}T08:00:00Z") for n in range(3, 12)],
-        *[record(n, purpose="marketing", case=None, channel="email", sent_at="2019-05-01T09:00:00Z") for n in range(20, 24)],
-        *[record(n, purpose="legal", case=None, channel="letter", sent_at="2020-02-01T09:00:00Z") for n in range(30, 33)],
-    ]  # fmt: skip
+        *[record(n, purpose="marketing", case=None, sent_at="2019-05-01T09:00:00Z") for n in range(20, 24)],
+        *[
+            record(n, purpose="legal", case=None, channel="letter", sent_at="2020-02-01T09:00:00Z")
+            for n in (30, 31, 32)
+        ],
+    ]
     events = {
         "crm-000001": [
             {"type": "status", "status": "delivered", "at": "2026-03-01T09:31:00Z"},
-            {"type": "response", "at": "2026-03-02T08:00:00Z", "channel": "email", "summary": "Customer accepted the offer"},
+            {"type": "response", "at": "2026-03-02T08:00:00Z", "channel": "email",
+             "summary": "Customer accepted the offer"},
             {"type": "follow_up_done", "at": "2026-03-05T12:00:00Z", "note": "Called back"},
         ]
     }  # fmt: skip
@@ -77,6 +81,8 @@ def signed_in(live: Live, role: Role, **headers: str) -> Iterator[httpx.Client]:
     """An HTTP client signed in to the console with ``role``'s key (cookies kept)."""
     with httpx.Client(base_url=live.url, timeout=60, headers=headers) as client:
         form = client.get("/sign-in")
-        answer = client.post("/sign-in", data={"csrf": csrf_of(form.text), "key": live.keys[role], "next": "/"})
+        answer = client.post(
+            "/sign-in", data={"csrf": csrf_of(form.text), "key": live.keys[role], "next": "/"}
+        )
         assert answer.status_code == 303, answer.text
         yield client

@@ -46,7 +46,6 @@ def serve(
     import uvicorn
 
     from commsledger.api import create_app
-
     from commsledger.web import install
 
     api = service_settings()

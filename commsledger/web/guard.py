@@ -122,15 +122,26 @@ def authorize(
 ) -> Caller:
     """The caller of a page; raises ``SignedOut`` or ``Forbidden``, each logged."""
     if visitor is None:
-        service.record_access(Access(action=action, status=401, query=SURFACE), wait=False)
+        service.record_access(console_access(action, 401), wait=False)
         raise SignedOut("sign in to use the console")
     if not visitor.may(*permissions):
-        who = {"key": visitor.key.name, "role": str(visitor.key.role)}
-        service.record_access(Access(action=action, status=403, query=SURFACE, **who), wait=False)
+        service.record_access(console_access(action, 403, visitor.key), wait=False)
         raise Forbidden(f"the role {visitor.key.role} may not use this page")
     caller = Caller(visitor.key.name, visitor.key.role, action, service.policy)
     caller.asked(SURFACE)
     return caller
+
+
+def console_access(action: str, status: int, key: KeyInfo | None = None, **query: Any) -> Access:
+    """An access-log entry of the console: ``via: console`` and ``query``, the key's name and
+    role (none for a browser with no valid key)."""
+    return Access(
+        action=action,
+        status=status,
+        key=key.name if key else None,
+        role=str(key.role) if key else None,
+        query={**SURFACE, **query},
+    )
 
 
 def unlogged(request: Request) -> None:
@@ -167,10 +178,11 @@ async def posted(request: Request, visitor: VisitorDep) -> dict[str, list[str]]:
     form = await form_of(request)
     given = (form.get("csrf") or [""])[0]
     if not hmac.compare_digest(given.encode(), visitor.session.csrf.encode()):
-        who = {"key": visitor.key.name, "role": str(visitor.key.role)}
-        refusal = Access(action=CSRF_ACTION, status=403, query={**SURFACE, "path": request.url.path}, **who)
+        refusal = console_access(CSRF_ACTION, 403, visitor.key, path=request.url.path)
         visitor.console.service.record_access(refusal, wait=False)  # a forged post: someone should know
-        raise Forbidden("this form was not sent by the console page it came from (CSRF check); reload the page")
+        raise Forbidden(
+            "this form was not sent by the console page it came from (CSRF check); reload the page"
+        )
     return form
 
 
@@ -180,4 +192,3 @@ Posted = Annotated[dict[str, list[str]], Depends(posted)]
 def field(form: dict[str, list[str]], name: str) -> str:
     """The first value of a form field, stripped ('' if absent)."""
     return (form.get(name) or [""])[0].strip()
-

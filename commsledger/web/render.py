@@ -38,7 +38,7 @@ def _marked(text: str | None, highlights: Sequence[Sequence[int]] | None) -> Mar
     if not text:
         return Markup("")
     out, at = [], 0
-    for start, end in sorted(highlights or []):
+    for start, end in sorted((int(a), int(b)) for a, b in highlights or []):
         if start < at:
             continue
         out += [str(escape(text[at:start])), f"<mark>{escape(text[start:end])}</mark>"]
@@ -66,7 +66,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(marked=_marked, when=_when, number=lambda n: f"{int(n):,}", path=lambda s: quote(str(s), safe=""))
+    env.filters.update(
+        marked=_marked, when=_when, number=lambda n: f"{int(n):,}", path=lambda s: quote(str(s), safe="")
+    )
     env.globals.update(urlencode=lambda pairs: urlencode(list(pairs), doseq=True))
     return env
 

@@ -26,7 +26,16 @@ from commsledger.web.pages import (
 )
 from commsledger.web.render import NavItem
 
-MENU: tuple[ModuleType, ...] = (search, records, subject_requests, holds, retention, integrity, access_log, exports)
+MENU: tuple[ModuleType, ...] = (
+    search,
+    records,
+    subject_requests,
+    holds,
+    retention,
+    integrity,
+    access_log,
+    exports,
+)
 NAV: tuple[NavItem, ...] = tuple(m.NAV for m in MENU if m.NAV is not None)
 # review: the Retention page's review queue (in the menu under Retention)
 ROUTERS: tuple[APIRouter, ...] = (signin.router, *(m.router for m in MENU), review.router)

@@ -53,14 +53,25 @@ def access_log_page(
     except InvalidInput as exc:
         caller.status = 422
         return _page(request, given, None, str(exc), 422)
-    filters = Filters(key or None, role or None, action or None, record or None, start, end, before, PAGE_SIZE)
+    filters = Filters(
+        key or None, role or None, action or None, record or None, start, end, before, PAGE_SIZE
+    )
     found = console.service.search_access_log(filters, reveal=caller.may(Permission.ACCESS_LOG_READ_QUERIES))
     return _page(request, given, found, None, 200)
 
 
 def _page(request: Request, given: dict[str, str], found: object, error: str | None, status: int) -> Response:
     pairs = [(k, v) for k, v in given.items() if v]
-    return page(request, "access_log.html", status, given=given, found=found, error=error, pairs=pairs, actions=ACTIONS)
+    return page(
+        request,
+        "access_log.html",
+        status,
+        given=given,
+        found=found,
+        error=error,
+        pairs=pairs,
+        actions=ACTIONS,
+    )
 
 
 def _day(value: str, name: str, *, next_day: bool = False) -> str | None:

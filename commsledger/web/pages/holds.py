@@ -36,7 +36,12 @@ SCOPES = {
 
 @router.get("/holds")
 def holds_page(
-    request: Request, caller: Lister, console: ConsoleDep, released: bool = False, placed: str = "", done: str = ""
+    request: Request,
+    caller: Lister,
+    console: ConsoleDep,
+    released: bool = False,
+    placed: str = "",
+    done: str = "",
 ) -> Response:
     """The holds in force (and released ones with ``released=true``), and the form to place one."""
     caller.asked({"released": released})
@@ -68,11 +73,28 @@ def release(request: Request, hold_id: str, caller: Releaser, console: ConsoleDe
     return redirect("/holds", {"done": hold_id})
 
 
-def _page(request: Request, console: ConsoleDep, released: bool, *, notice: str | None = None,
-          error: str | None = None, given: dict[str, str] | None = None, status: int = 200) -> Response:  # fmt: skip
+def _page(
+    request: Request,
+    console: ConsoleDep,
+    released: bool,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    given: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     found = console.service.holds(include_released=released)["holds"]
-    return page(request, "holds.html", status, holds=found, released=released, scopes=SCOPES, notice=notice,
-                error=error, given=given or {"scope": "case", "value": "", "reason": ""})  # fmt: skip
+    return page(
+        request,
+        "holds.html",
+        status,
+        holds=found,
+        released=released,
+        scopes=SCOPES,
+        notice=notice,
+        error=error,
+        given=given or {"scope": "case", "value": "", "reason": ""},
+    )
 
 
 def _notice(placed: str, done: str) -> str | None:

@@ -55,8 +55,13 @@ def download_proof(record_id: RecordId, caller: Prover, console: ConsoleDep) -> 
     caller.asked({"id": record_id})
     proof = console.service.prove(record_id)
     caller.returned([record_id])
-    headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="proof-{_file_name(record_id)}.json"'}
-    return Response(orjson.dumps(proof, option=orjson.OPT_INDENT_2), media_type="application/json", headers=headers)
+    headers = {
+        **NO_STORE,
+        "Content-Disposition": f'attachment; filename="proof-{_file_name(record_id)}.json"',
+    }
+    return Response(
+        orjson.dumps(proof, option=orjson.OPT_INDENT_2), media_type="application/json", headers=headers
+    )
 
 
 @router.get("/records/{record_id}/check")
@@ -67,11 +72,23 @@ def check_page(request: Request, record_id: RecordId, caller: Prover, console: C
     proof = service.prove(record_id)
     latest = service.latest_checkpoint()
     result = check_proof(proof, latest["vkey"])
-    check = {**result, "vkey": latest["vkey"], "latest_size": latest["size"], "entries": len(proof["entries"])}
+    check = {
+        **result,
+        "vkey": latest["vkey"],
+        "latest_size": latest["size"],
+        "entries": len(proof["entries"]),
+    }
     shown = _shown(service, caller, record_id) if caller.may(Permission.RECORDS_READ_METADATA) else None
     if shown is None:
         caller.returned([record_id])
-    return page(request, "record.html", record=shown, parts=_parts(shown) if shown else {}, check=check, record_id=record_id)
+    return page(
+        request,
+        "record.html",
+        record=shown,
+        parts=_parts(shown) if shown else {},
+        check=check,
+        record_id=record_id,
+    )
 
 
 def _shown(service: Service, caller: Caller, record_id: str) -> dict[str, Any]:
@@ -84,7 +101,12 @@ def _shown(service: Service, caller: Caller, record_id: str) -> dict[str, Any]:
 
 def _parts(shown: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The history split as the page shows it: statuses, responses, follow-ups, the case."""
-    parts: dict[str, list[dict[str, Any]]] = {"status": [], "response": [], "follow_up_done": [], "case_closed": []}
+    parts: dict[str, list[dict[str, Any]]] = {
+        "status": [],
+        "response": [],
+        "follow_up_done": [],
+        "case_closed": [],
+    }
     for event in shown.get("history", []):
         parts.setdefault(str(event.get("type")), []).append(event)
     return parts

@@ -48,8 +48,17 @@ def retention_page(request: Request, caller: Previewer, console: ConsoleDep, as_
         else:
             caller.returned(preview["disposed"][:1000])
     last = console.service.retention_jobs.latest()
-    return page(request, "retention.html", 422 if error else 200, policy=policy, preview=preview, as_of=as_of,
-                error=error, today=runs.today().isoformat(), last=last.to_json() if last else None)  # fmt: skip
+    return page(
+        request,
+        "retention.html",
+        422 if error else 200,
+        policy=policy,
+        preview=preview,
+        as_of=as_of,
+        error=error,
+        today=runs.today().isoformat(),
+        last=last.to_json() if last else None,
+    )
 
 
 @router.post("/retention/runs")

@@ -45,7 +45,11 @@ def queue_page(request: Request, caller: QueueReader, console: ConsoleDep, done:
 def decide(request: Request, caller: Decider, console: ConsoleDep, form: Posted) -> Response:
     """Record a decision on the ticked records; a bad one shows the queue again, saying why."""
     ids = [v for v in form.get("records", []) if v.strip()]
-    given = {"decision": field(form, "decision"), "until": field(form, "until"), "reason": field(form, "reason")}
+    given = {
+        "decision": field(form, "decision"),
+        "until": field(form, "until"),
+        "reason": field(form, "reason"),
+    }
     try:
         decision, until = _decision(given["decision"], given["until"])
         done = review.decide(console.service, ids, decision, given["reason"], until)

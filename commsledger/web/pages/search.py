@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from urllib.parse import urlencode
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -42,7 +42,9 @@ Pairs = list[tuple[str, str]]
 
 
 @router.post("/search")
-def post_search(request: Request, caller: Poster, visitor: VisitorDep, console: ConsoleDep, form: Posted) -> Response:
+def post_search(
+    request: Request, caller: Poster, visitor: VisitorDep, console: ConsoleDep, form: Posted
+) -> Response:
     """Keep the personal parameters in memory, send the browser to the search's URL."""
     assert visitor is not None
     given = {name: [v.strip() for v in form.get(name, []) if v.strip()] for name in FIELDS}
@@ -65,10 +67,16 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
         unlogged(request)
         return _page(request, pairs, params, expired=expired)
     caller.asked(
-        {k: v for k, v in params.items() if k not in PERSONAL}, personal={k: v for k, v in params.items() if k in PERSONAL}
+        {k: v for k, v in params.items() if k not in PERSONAL},
+        personal={k: v for k, v in params.items() if k in PERSONAL},
     )
     cursor = [v for k, v in pairs if k == "cursor"][:1]
-    asked = {**params, "limit": [str(PAGE_SIZE)], "facets": ["true"], **({"cursor": cursor} if cursor else {})}
+    asked = {
+        **params,
+        "limit": [str(PAGE_SIZE)],
+        "facets": ["true"],
+        **({"cursor": cursor} if cursor else {}),
+    }
     try:
         found, pseudonym = console.service.search(asked)
     except InvalidInput as exc:
@@ -88,8 +96,16 @@ def _personal(console: ConsoleDep, session: bytes, pairs: Pairs) -> tuple[dict[s
     return (found or {}), found is None
 
 
-def _page(request: Request, pairs: Pairs, params: dict[str, list[str]], *, found: dict[str, Any] | None = None,
-          error: str | None = None, expired: bool = False, status: int = 200) -> Response:  # fmt: skip
+def _page(
+    request: Request,
+    pairs: Pairs,
+    params: dict[str, list[str]],
+    *,
+    found: dict[str, Any] | None = None,
+    error: str | None = None,
+    expired: bool = False,
+    status: int = 200,
+) -> Response:
     links = Links(pairs)
     return page(
         request,
@@ -106,7 +122,9 @@ def _page(request: Request, pairs: Pairs, params: dict[str, list[str]], *, found
     )
 
 
-def _facets(found: dict[str, Any], links: Links, params: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+def _facets(
+    found: dict[str, Any], links: Links, params: dict[str, list[str]]
+) -> dict[str, list[dict[str, Any]]]:
     """Each facet's values with their counts and the link that filters by them."""
     facets: dict[str, list[dict[str, Any]]] = {}
     for name in FACETS:
@@ -116,7 +134,10 @@ def _facets(found: dict[str, Any], links: Links, params: dict[str, list[str]]) -
             for v, n in counts.items()
         ]
     months = found.get("facets", {}).get("month", {})
-    facets["month"] = [{"value": m, "count": n, "href": links.month(m), "active": False} for m, n in sorted(months.items(), reverse=True)]
+    facets["month"] = [
+        {"value": m, "count": n, "href": links.month(m), "active": False}
+        for m, n in sorted(months.items(), reverse=True)
+    ]
     return facets
 
 
@@ -161,7 +182,11 @@ class Links:
 
     def chips(self) -> list[dict[str, str]]:
         """The filters in force that a link can remove (not the personal ones: the form shows them)."""
-        return [{"name": k, "value": v, "href": self.removing(k, v)} for k, v in self.pairs if k not in ("q", "sort")]
+        return [
+            {"name": k, "value": v, "href": self.removing(k, v)}
+            for k, v in self.pairs
+            if k not in ("q", "sort")
+        ]
 
 
 def _multi(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

@@ -15,8 +15,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from commsledger.access.events import Access
-from commsledger.web.guard import COOKIE, SURFACE, ConsoleDep, Posted, VisitorDep, field, form_of
+from commsledger.web.guard import COOKIE, ConsoleDep, Posted, VisitorDep, console_access, field, form_of
 from commsledger.web.render import home, page, redirect
 from contract.errors import Forbidden
 
@@ -44,28 +43,26 @@ def signin_form(request: Request, visitor: VisitorDep, next: str = "/") -> Respo
 async def signin(request: Request, console: ConsoleDep) -> Response:
     """Check the pre-session CSRF token, then the key; open a session and go to ``next``."""
     form = await form_of(request)
-    target = _safe(field(form, "next"))
+    service, target = console.service, _safe(field(form, "next"))
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not hmac.compare_digest(field(form, "csrf").encode(), expected.encode()):
-        console.service.record_access(Access(action=SIGNIN_ACTION, status=403, query=SURFACE), wait=False)
+        service.record_access(console_access(SIGNIN_ACTION, 403), wait=False)
         raise Forbidden("the sign-in form expired or was not sent by this console; reload the page")
-    info = console.service.keys.authenticate(field(form, "key"))
-    if info is None:
-        console.service.record_access(Access(action=SIGNIN_ACTION, status=401, query=SURFACE), wait=False)
-        message = "that key is not valid: unknown, revoked or mistyped"
-        return _signin_page(request, target, message, 401)
-    who = {"key": info.name, "role": str(info.role)}
-    token, _session = console.sessions.open(info.name)
-    request.state.visitor = None  # the menu of the new session is computed below, from its key
-    if not any(console.service.policy.allows(info.role, p) for item in console.nav for p in item.permissions):
-        console.sessions.close(token)
-        console.service.record_access(Access(action=SIGNIN_ACTION, status=403, query=SURFACE, **who), False)
-        raise Forbidden(f"the role {info.role} has no page in the console")
-    await console.service.record_access_async(Access(action=SIGNIN_ACTION, status=200, query=SURFACE, **who))
-    answer = redirect(target if target != "/" else _first_page(console, info.role))
+    key = service.keys.authenticate(field(form, "key"))
+    if key is None:
+        service.record_access(console_access(SIGNIN_ACTION, 401), wait=False)
+        return _signin_page(request, target, "that key is not valid: unknown, revoked or mistyped", 401)
+    first = _first_page(console, key.role)
+    if first is None:
+        service.record_access(console_access(SIGNIN_ACTION, 403, key), wait=False)
+        raise Forbidden(f"the role {key.role} has no page in the console")
+    token, _session = console.sessions.open(key.name)
+    await service.record_access_async(console_access(SIGNIN_ACTION, 200, key))
+    answer = redirect(target if target != "/" else first)
     secure = request.url.scheme == "https"
-    answer.set_cookie(COOKIE, token, max_age=int(console.sessions.lifetime), httponly=True,
-                      secure=secure, samesite="strict", path="/")  # fmt: skip
+    answer.set_cookie(
+        COOKIE, token, max_age=int(console.sessions.lifetime), httponly=True, secure=secure, samesite="strict"
+    )
     answer.delete_cookie(SIGNIN_COOKIE, path="/sign-in")
     return answer
 
@@ -76,8 +73,7 @@ async def signout(request: Request, visitor: VisitorDep, console: ConsoleDep, fo
     assert visitor is not None, "Posted refuses a form without a session"
     console.sessions.close(visitor.token)
     console.searches.forget(visitor.session.digest)
-    who = {"key": visitor.key.name, "role": str(visitor.key.role)}
-    await console.service.record_access_async(Access(action="console.sign_out", status=200, query=SURFACE, **who))
+    await console.service.record_access_async(console_access("console.sign_out", 200, visitor.key))
     answer = redirect("/sign-in", {"signed_out": "1"})
     answer.delete_cookie(COOKIE, path="/")
     return answer
@@ -86,16 +82,25 @@ async def signout(request: Request, visitor: VisitorDep, console: ConsoleDep, fo
 def _signin_page(request: Request, target: str, error: str | None, status: int) -> Response:
     token = secrets.token_urlsafe(24)
     signed_out = request.query_params.get("signed_out") == "1"
-    answer = page(request, "signin.html", status, error=error, next=target, signin_csrf=token,
-                  signed_out=signed_out)  # fmt: skip
-    answer.set_cookie(SIGNIN_COOKIE, token, max_age=3600, httponly=True,
-                      secure=request.url.scheme == "https", samesite="strict", path="/sign-in")  # fmt: skip
+    answer = page(
+        request, "signin.html", status, error=error, next=target, signin_csrf=token, signed_out=signed_out
+    )
+    answer.set_cookie(
+        SIGNIN_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
+        path="/sign-in",
+    )
     return answer
 
 
-def _first_page(console: ConsoleDep, role: str) -> str:
+def _first_page(console: ConsoleDep, role: str) -> str | None:
+    """The first page of the menu ``role`` may use (None: the role has no page)."""
     policy = console.service.policy
-    return next((i.path for i in console.nav if any(policy.allows(role, p) for p in i.permissions)), "/")
+    return next((i.path for i in console.nav if any(policy.allows(role, p) for p in i.permissions)), None)
 
 
 def _safe(target: str) -> str:
@@ -103,4 +108,3 @@ def _safe(target: str) -> str:
     if not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n"):
         return "/"
     return target
-

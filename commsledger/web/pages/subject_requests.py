@@ -16,4 +16,6 @@ from fastapi import APIRouter
 from commsledger.web.render import NavItem
 
 router = APIRouter()
-NAV: NavItem | None = None  # NavItem("Subject requests", "/subject-requests", (Permission.SUBJECT_REQUESTS_MANAGE,))
+NAV: NavItem | None = (
+    None  # NavItem("Subject requests", "/subject-requests", (Permission.SUBJECT_REQUESTS_MANAGE,))
+)

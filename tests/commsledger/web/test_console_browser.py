@@ -18,7 +18,10 @@ from policies.roles import Role
 
 
 def _results(page: Page) -> list[str]:
-    return [re.sub(r"^/records/", "", h or "") for h in page.locator("ol.hits h3 a").evaluate_all("l => l.map(a => a.getAttribute('href'))")]
+    return [
+        re.sub(r"^/records/", "", h or "")
+        for h in page.locator("ol.hits h3 a").evaluate_all("l => l.map(a => a.getAttribute('href'))")
+    ]
 
 
 def test_a_dispute_handler_finds_a_person_filters_opens_and_proves_a_record(
@@ -62,7 +65,13 @@ def test_an_auditor_never_sees_message_content(page: Page, console: Live, check:
     page.get_by_label("Record id").press("Enter")
     expect(page.get_by_role("heading", name="Record crm-000001")).to_be_visible()
     shown = page.content()
-    for personal in (BODY_WORDS, "Alice Example1", "alice.example1", "Your complaint CMP-1", "Customer accepted"):
+    for personal in (
+        BODY_WORDS,
+        "Alice Example1",
+        "alice.example1",
+        "Your complaint CMP-1",
+        "Customer accepted",
+    ):
         assert personal not in shown
     expect(page.locator("main")).to_contain_text("never their content")
     check(page, "record-auditor")

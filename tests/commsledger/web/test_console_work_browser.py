@@ -31,7 +31,9 @@ def test_an_admin_places_lists_and_releases_holds(page: Page, console: Live, che
     assert "alice" not in page.content().split("<tbody>")[1].lower()  # the table names no person
     _hold_form(page, "Record id", "no-such-record", "Matter 2026/19")
     expect(page.get_by_role("alert")).to_contain_text("no-such-record")
-    expect(page.get_by_label("Case id, identifier, record id or saved search")).to_have_value("no-such-record")
+    expect(page.get_by_label("Case id, identifier, record id or saved search")).to_have_value(
+        "no-such-record"
+    )
     check(page, "holds")
     first = page.locator("tbody tr").filter(has_text="case CMP-3")
     first.get_by_label(re.compile("^Reason to release")).fill("Matter settled")
@@ -41,7 +43,10 @@ def test_an_admin_places_lists_and_releases_holds(page: Page, console: Live, che
     page.get_by_role("link", name="Show released holds too").click()
     expect(page.locator("tbody tr").filter(has_text="case CMP-3")).to_contain_text("Matter settled")
     holds = console.service.holds(include_released=True)["holds"]
-    assert sorted((h["covers"], h["active"]) for h in holds) == [("case CMP-3", False), ("subject (1 pseudonym(s))", True)]
+    assert sorted((h["covers"], h["active"]) for h in holds) == [
+        ("case CMP-3", False),
+        ("subject (1 pseudonym(s))", True),
+    ]
 
 
 def test_retention_previews_runs_with_progress_and_takes_review_decisions(
@@ -78,10 +83,13 @@ def test_retention_previews_runs_with_progress_and_takes_review_decisions(
     expect(page.locator("tbody tr")).to_have_count(1)
     check(page, "review-queue")
     disposed = console.service.show("crm-000020", content=True)
-    assert disposed["redacted"] is True and disposed["retention"]["disposed"]["run"]
+    assert disposed["redacted"] is True
+    assert disposed["retention"]["disposed"]["run"]
 
 
-def test_verification_is_started_and_followed_and_the_key_is_shown(page: Page, console: Live, check: Checker) -> None:
+def test_verification_is_started_and_followed_and_the_key_is_shown(
+    page: Page, console: Live, check: Checker
+) -> None:
     sign_in(page, console, Role.COMPLIANCE_OFFICER)
     page.goto("/integrity")
     vkey = console.service.latest_checkpoint()["vkey"]
@@ -94,7 +102,9 @@ def test_verification_is_started_and_followed_and_the_key_is_shown(page: Page, c
     assert [(e["key"], e["status"]) for e in started] == [("k-compliance-officer", 202)]
 
 
-def test_keyboard_alone_signs_in_and_moves_around_with_focus_always_visible(page: Page, console: Live) -> None:
+def test_keyboard_alone_signs_in_and_moves_around_with_focus_always_visible(
+    page: Page, console: Live
+) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
@@ -111,7 +121,8 @@ def test_keyboard_alone_signs_in_and_moves_around_with_focus_always_visible(page
             "() => { const e = document.activeElement, s = getComputedStyle(e);"
             " return [e.textContent.trim() || e.id, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
         )
-        assert focused[1] != "none" and focused[2] >= 2, focused  # visible focus on every stop
+        assert focused[1] != "none", focused  # visible focus on every stop
+        assert focused[2] >= 2, focused
         seen.append(focused[0])
     assert seen[:4] == ["Skip to content", "commsledger", "Search", "Records"]
     while page.evaluate("document.activeElement.textContent.trim()") != "Records":
@@ -121,6 +132,8 @@ def test_keyboard_alone_signs_in_and_moves_around_with_focus_always_visible(page
 
 
 def test_the_accessibility_check_fails_a_page_that_breaks_the_rules(page: Page, axe: str) -> None:
-    page.set_content("<html><body><input id='x'><img src='x.png'><p style='color:#eee'>faint</p></body></html>")
+    page.set_content(
+        "<html><body><input id='x'><img src='x.png'><p style='color:#eee'>faint</p></body></html>"
+    )
     found = {v["id"] for v in axe_violations(page, axe)}
     assert {"label", "image-alt", "color-contrast"} <= found

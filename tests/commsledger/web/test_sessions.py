@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from console_server import console_app, csrf_of, signed_in
 from live_server import Live
 
@@ -15,12 +14,6 @@ from commsledger.config import Settings
 from commsledger.web import ConsoleSettings
 from commsledger.web.sessions import SESSIONS_FILE, Sessions
 from policies.roles import Role
-
-
-@pytest.fixture
-def console(file_settings: Settings, tmp_path: Path) -> Live:
-    with console_app(file_settings, tmp_path) as running:
-        yield running  # type: ignore[misc]
 
 
 def _cookie(answer: httpx.Response, name: str) -> str:
@@ -35,11 +28,14 @@ def test_a_key_becomes_a_session_cookie_that_scripts_and_other_sites_cannot_use(
         )
         assert (answer.status_code, answer.headers["location"]) == (303, "/records")  # the role's first page
         cookie = _cookie(answer, "cl_console").lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=28800" in cookie
+        assert "httponly" in cookie
+        assert "samesite=strict" in cookie
+        assert "max-age=28800" in cookie
         assert "secure" not in cookie  # plain HTTP: a Secure cookie would never come back
         assert console.keys[Role.AUDITOR] not in answer.headers.get("set-cookie", "")
         page = browser.get("/records")
-        assert page.status_code == 200 and "Signed in as" in page.text
+        assert page.status_code == 200
+        assert "Signed in as" in page.text
     with httpx.Client(base_url=console.url, headers={"x-forwarded-proto": "https"}) as tls:
         form = tls.get("/sign-in")  # behind a TLS proxy: the cookies are Secure (sent back by hand here)
         pre = _cookie(form, "cl_signin").split(";")[0]
@@ -58,7 +54,8 @@ def test_the_session_store_keeps_no_token_and_signing_out_ends_the_session(conso
         assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in?signed_out=1")
         with httpx.Client(base_url=console.url, cookies={"cl_console": token}) as stale:
             replayed = stale.get("/search")
-        assert replayed.status_code == 303 and replayed.headers["location"].startswith("/sign-in")
+        assert replayed.status_code == 303
+        assert replayed.headers["location"].startswith("/sign-in")
         events = console.accesses(action="console.sign_out")
         assert [(e["key"], e["status"]) for e in events] == [("k-dispute-handler", 200)]
 
@@ -91,21 +88,27 @@ def test_sessions_expire_and_end_when_idle(tmp_path: Path) -> None:
 
 
 def test_a_short_session_setting_signs_the_browser_out(file_settings: Settings, tmp_path: Path) -> None:
-    with console_app(file_settings, tmp_path, ConsoleSettings(idle_minutes=0.01), loaded=False) as live:
-        with signed_in(live, Role.AUDITOR) as client:
-            assert client.get("/records").status_code == 200
-            time.sleep(1.0)
-            assert client.get("/records").headers["location"] == "/sign-in?next=%2Frecords"
+    short = ConsoleSettings(idle_minutes=0.01)
+    with (
+        console_app(file_settings, tmp_path, short, loaded=False) as live,
+        signed_in(live, Role.AUDITOR) as client,
+    ):
+        assert client.get("/records").status_code == 200
+        time.sleep(1.0)
+        assert client.get("/records").headers["location"] == "/sign-in?next=%2Frecords"
 
 
 def test_a_wrong_key_or_a_role_with_no_page_is_refused_and_logged(console: Live) -> None:
     with httpx.Client(base_url=console.url) as browser:
         form = browser.get("/sign-in")
         bad = browser.post("/sign-in", data={"csrf": csrf_of(form.text), "key": "cl_0000000000000000_nope"})
-        assert bad.status_code == 401 and "not valid" in bad.text and "cl_console" not in browser.cookies
+        assert bad.status_code == 401
+        assert "not valid" in bad.text
+        assert "cl_console" not in browser.cookies
         form = browser.get("/sign-in")
         ingest = browser.post("/sign-in", data={"csrf": csrf_of(form.text), "key": console.keys[Role.INGEST]})
-        assert ingest.status_code == 403 and "no page in the console" in ingest.text
+        assert ingest.status_code == 403
+        assert "no page in the console" in ingest.text
         assert "cl_console" not in browser.cookies
     logged = console.accesses(action="console.sign_in", wait_for=2)
     assert sorted((e["status"], e["key"]) for e in logged) == [(401, None), (403, "k-ingest")]
@@ -116,14 +119,16 @@ def test_forms_without_their_csrf_token_are_refused(console: Live) -> None:
     with httpx.Client(base_url=console.url) as browser:
         browser.get("/sign-in")
         forged = browser.post("/sign-in", data={"key": console.keys[Role.ADMIN]})
-        assert forged.status_code == 403 and "cl_console" not in browser.cookies
+        assert forged.status_code == 403
+        assert "cl_console" not in browser.cookies
     with signed_in(console, Role.ADMIN) as admin:
         page = admin.get("/holds")
         for sent in ({}, {"csrf": "forged"}):
             refused = admin.post(
                 "/holds", data={**sent, "scope": "case", "value": "CMP-1", "reason": "Matter 1"}
             )
-            assert refused.status_code == 403 and "CSRF" in refused.text
+            assert refused.status_code == 403
+            assert "CSRF" in refused.text
         assert console.service.holds(include_released=True)["holds"] == []  # nothing was placed
         placed = admin.post(
             "/holds", data={"csrf": csrf_of(page.text), "scope": "case", "value": "CMP-1", "reason": "M 1"}
@@ -131,7 +136,9 @@ def test_forms_without_their_csrf_token_are_refused(console: Live) -> None:
         assert placed.status_code == 303
         assert [h["covers"] for h in console.service.holds(include_released=False)["holds"]] == ["case CMP-1"]
         refusals = console.accesses(action="console.csrf_refused", wait_for=2)
-        assert [(e["status"], e["key"], e["query"]["path"]) for e in refusals] == [(403, "k-admin", "/holds")] * 2
+        assert [(e["status"], e["key"], e["query"]["path"]) for e in refusals] == [
+            (403, "k-admin", "/holds")
+        ] * 2
 
 
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_to_another_site(console: Live) -> None:
