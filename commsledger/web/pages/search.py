@@ -37,6 +37,7 @@ PAGE_SIZE = 20
 FIELDS = ("text", "subject", "channel", "purpose", "status", "department", "case", "since", "until", "sort")
 FACETS = ("channel", "purpose", "status", "department")
 HISTORY = 30  # earlier pages a URL remembers for "Previous page"
+FIRST = "-"  # the first page in that history (it has no cursor)
 CHOICES = {"channel": list(Channel), "purpose": list(Purpose), "status": list(Status)}
 Pairs = list[tuple[str, str]]
 
@@ -60,9 +61,7 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
     """The form, and when a search is given, its page of results (an access-log entry)."""
     assert visitor is not None
     pairs: Pairs = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    shown = [(k, v) for k, v in pairs if k not in ("q", "prev", "cursor")]
-    personal, expired = _personal(console, visitor.session.digest, pairs)
-    params = {**from_pairs(shown), **personal}
+    params, expired = _params(console, visitor.session.digest, pairs)
     if not params or expired:
         unlogged(request)
         return _page(request, pairs, params, expired=expired)
@@ -70,15 +69,8 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
         {k: v for k, v in params.items() if k not in PERSONAL},
         personal={k: v for k, v in params.items() if k in PERSONAL},
     )
-    cursor = [v for k, v in pairs if k == "cursor"][:1]
-    asked = {
-        **params,
-        "limit": [str(PAGE_SIZE)],
-        "facets": ["true"],
-        **({"cursor": cursor} if cursor else {}),
-    }
     try:
-        found, pseudonym = console.service.search(asked)
+        found, pseudonym = console.service.search(_asked(params, pairs))
     except InvalidInput as exc:
         caller.status = 422
         return _page(request, pairs, params, error=str(exc), status=422)
@@ -87,13 +79,21 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
     return _page(request, pairs, params, found=found)
 
 
-def _personal(console: ConsoleDep, session: bytes, pairs: Pairs) -> tuple[dict[str, list[str]], bool]:
-    """The personal parameters of ``q`` (and whether ``q`` is no longer known)."""
+def _params(console: ConsoleDep, session: bytes, pairs: Pairs) -> tuple[dict[str, list[str]], bool]:
+    """The search the URL names: its filters, with the personal parameters saved under
+    ``q``; and whether ``q`` is no longer known (then the search cannot run)."""
+    shown = from_pairs((k, v) for k, v in pairs if k not in ("q", "prev", "cursor"))
     ids = [v for k, v in pairs if k == "q"]
     if not ids:
-        return {}, False
-    found = console.searches.get(session, ids[0])
-    return (found or {}), found is None
+        return shown, False
+    personal = console.searches.get(session, ids[0])
+    return {**shown, **(personal or {})}, personal is None
+
+
+def _asked(params: dict[str, list[str]], pairs: Pairs) -> dict[str, list[str]]:
+    """What the page asks of the search: a page of ``PAGE_SIZE``, every facet, the cursor."""
+    cursor = [v for k, v in pairs if k == "cursor"][:1]
+    return {**params, "limit": [str(PAGE_SIZE)], "facets": ["true"], **({"cursor": cursor} if cursor else {})}
 
 
 def _page(
@@ -166,14 +166,14 @@ class Links:
         return self._href([*kept, ("since", first.isoformat()), ("until", last.isoformat())])
 
     def next(self, cursor: str) -> str:
-        history = [*self.prev, self.cursor][-HISTORY:]
+        history = [*self.prev, self.cursor or FIRST][-HISTORY:]
         return self._href([*self.pairs, ("cursor", cursor), *(("prev", p) for p in history)])
 
     def previous(self) -> str | None:
         if not self.cursor:
             return None
-        *earlier, last = self.prev or [""]
-        extra = [("cursor", last)] if last else []
+        *earlier, last = self.prev or [FIRST]
+        extra = [("cursor", last)] if last != FIRST else []
         return self._href([*self.pairs, *extra, *(("prev", p) for p in earlier)])
 
     @property
