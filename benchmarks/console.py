@@ -22,6 +22,7 @@ in memory and redirects; here they are given in the URL, which the page accepts)
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import subprocess
@@ -60,6 +61,7 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
             steps = {kind: _search(console, api, queries[kind]) for kind in KINDS}
             steps["record"] = _records(console, api, ids)
     return {
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "records": records,
         "seed": seed,
         "dataset": data.to_json(),
@@ -221,7 +223,8 @@ def markdown(doc: dict[str, Any]) -> str:
     lines = [
         *report.heading(f"Web console pages, {doc['records']:,} records", doc),
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}; load "
-        f"average at start {m['load_average_at_start']}. Register: {doc['records']:,} synthetic records "
+        f"average at start {m['load_average_at_start']}, at end {doc['load_average_at_end']}. "
+        f"Register: {doc['records']:,} synthetic records "
         f"(seed {doc['seed']}), built with `ingest --no-index` + `reindex`"
         f"{how}. "
         f"`commsledger serve` with default settings; one client on loopback, one request at a time, "
@@ -238,6 +241,14 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {label} | {s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} | {c['p50']:.1f} / "
             f"{c['p95']:.1f} | {a['p50']:.1f} / {a['p95']:.1f} | {c['p95'] / a['p95']:.2f} |"
         )
+    load = max(m["load_average_at_start"][0], doc["load_average_at_end"][0])
+    if load > m["cpus"]:
+        lines += [
+            "",
+            f"**Disturbed run**: load average up to {load:.1f} on {m['cpus']} CPUs (other programs); "
+            "latencies are higher than on a quiet machine. The API baseline, alternating with the "
+            "console request by request, met the same load.",
+        ]
     lines += ["", "| target | goal | measured | |", "|---|---|---|---|"]
     for t in doc["targets"]:
         lines.append(
