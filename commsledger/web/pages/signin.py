@@ -56,6 +56,7 @@ async def signin(request: Request, console: ConsoleDep) -> Response:
     if first is None:
         service.record_access(console_access(SIGNIN_ACTION, 403, key), wait=False)
         raise Forbidden(f"the role {key.role} has no page in the console")
+    console.sessions.close(request.cookies.get(COOKIE, ""))  # a browser holds one session at a time
     token, _session = console.sessions.open(key.name)
     await service.record_access_async(console_access(SIGNIN_ACTION, 200, key))
     answer = redirect(target if target != "/" else first)

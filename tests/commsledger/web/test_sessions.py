@@ -157,3 +157,19 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_to_another_site(conso
             )
             assert answer.headers["location"] in (lands, "/records")
             assert "evil" not in answer.headers["location"]
+
+
+def test_signing_in_again_replaces_the_browser_s_session(console: Live) -> None:
+    with signed_in(console, Role.DPO) as client:
+        first = client.cookies["cl_console"]
+        assert client.get("/sign-in").status_code == 303  # signed in already: no form
+    with httpx.Client(base_url=console.url) as tab:  # a sign-in form opened before, in another tab
+        form = tab.get("/sign-in")
+        cookie = f"cl_signin={tab.cookies['cl_signin']}; cl_console={first}"
+    with httpx.Client(base_url=console.url) as browser:
+        data = {"csrf": csrf_of(form.text), "key": console.keys[Role.AUDITOR]}
+        again = browser.post("/sign-in", data=data, headers={"cookie": cookie})
+        assert again.status_code == 303
+        assert _cookie(again, "cl_console").split(";")[0] != f"cl_console={first}"
+    with httpx.Client(base_url=console.url, cookies={"cl_console": first}) as stale:
+        assert stale.get("/search").status_code == 303  # the DPO's session ended
