@@ -154,10 +154,8 @@ def _alternate(
 ) -> dict[str, Any]:
     """Each page then its baseline, ``REQUESTS`` of each after ``WARM`` unmeasured pairs."""
     server, client, base = [], [], []
-    chosen = [pages[i % len(pages)] for i in range(REQUESTS + WARM)]
-    for n, (page, plain) in enumerate(
-        zip(chosen, [baseline[i % len(baseline)] for i in range(len(chosen))], strict=True)
-    ):
+    for n in range(WARM + REQUESTS):
+        page, plain = pages[n % len(pages)], baseline[n % len(baseline)]
         took, answer = _get(console, page)
         took_api, api_answer = _get(api, plain)
         if answer.status_code != 200 or api_answer.status_code != 200:
@@ -170,7 +168,6 @@ def _alternate(
         "console_server_ms": _pcts(server),
         "console_client_ms": _pcts(client),
         "api_client_ms": _pcts(base),
-        "example": chosen[0].split("?")[0],
     }
 
 
