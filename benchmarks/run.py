@@ -10,7 +10,9 @@ records), into its own section ``http``. ``--retention`` instead runs the retent
 (``benchmarks/retention.py``: catch-up, preview and execute of disposition over ``--records``
 records, with SQLite baselines). ``--search`` runs the search benchmark instead
 (``benchmarks/search.py``: index build rate and query latencies against a brute-force SQLite
-scan), section ``search``.
+scan), section ``search``. ``--console`` times the web console's search and record pages on
+a register of ``--records`` records against the same reads through the API
+(``benchmarks/console.py``), section ``console``.
 
 Exit 0: every step ran (targets may be missed: the table says which). 1: a step failed,
 ``verify`` did not confirm the ingest, or another run holds the work dir.
@@ -24,7 +26,17 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import http, http_report, ingest_verify, profiling, report, retention, search, search_report
+from benchmarks import (
+    console,
+    http,
+    http_report,
+    ingest_verify,
+    profiling,
+    report,
+    retention,
+    search,
+    search_report,
+)
 
 WORK = Path(__file__).resolve().parent / "work"
 RECORDS = 1_000_000
@@ -47,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "--retention", action="store_true", help="run the retention benchmark (preview and execute) instead"
     )
     parser.add_argument("--search", action="store_true", help="run the search benchmark instead")
+    parser.add_argument("--console", action="store_true", help="time the web console's pages instead")
     parser.add_argument(
         "--ledger-records",
         type=int,
@@ -78,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return _retention(records, args.seed, work, record)
         if args.search:
             return _search(records, args.seed, work, record, args.ledger_records)
+        if args.console:
+            return _console(records, args.seed, work, record)
         return _ingest_verify(records, args.seed, work, record)
 
 
@@ -157,6 +172,25 @@ def _search(records: int, seed: int, work: Path, record: bool, ledger_records: i
     print(f"raw figures: {raw}")
     if record:
         report.refresh("search", text)
+        print(f"refreshed {report.RESULTS}")
+    return 0
+
+
+def _console(records: int, seed: int, work: Path, record: bool) -> int:
+    started, facts, code = report.now(), report.machine(), report.code_version()
+    raw = work / f"console-{records}.json"
+    try:
+        doc = console.run(records, seed, work)
+    except http.BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    doc.update(date=started, command=report.command_line(), machine=facts, code=code, raw_json=_shown(raw))
+    raw.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    text = console.markdown(doc)
+    print()
+    print(text)
+    if record:
+        report.refresh("console", text)
         print(f"refreshed {report.RESULTS}")
     return 0
 

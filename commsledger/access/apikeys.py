@@ -101,6 +101,14 @@ class ApiKeys:
             return None
         return KeyInfo(row[0], Role(row[1]), row[3])
 
+    def info(self, name: str) -> KeyInfo | None:
+        """The key called ``name`` while it is in use (None if unknown or revoked)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT name, role, created FROM api_keys WHERE name = ? AND revoked IS NULL", (name,)
+            ).fetchone()
+        return None if row is None else KeyInfo(row[0], Role(row[1]), row[2])
+
     def list(self) -> list[KeyInfo]:
         with self._lock:
             rows = self._conn.execute("SELECT name, role, created, revoked FROM api_keys ORDER BY name")

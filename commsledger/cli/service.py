@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -25,6 +25,9 @@ from commsledger.config import ServiceSettings
 from commsledger.core import ingest
 from contract.errors import ConfigError
 
+if TYPE_CHECKING:  # the console (FastAPI, Jinja2) is imported by serve alone: other commands start fast
+    from commsledger.web import ConsoleSettings
+
 out = Console(soft_wrap=True)
 
 
@@ -35,7 +38,7 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     data: DataOpt = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /docs) and the scheduled jobs (checkpoints, catch-up).
+    """Run the HTTP API (OpenAPI at /docs), the web console (at /) and the scheduled jobs.
 
     Tuned by COMMSLEDGER_API_* variables (see ServiceSettings). Create a key first:
     commsledger keys create --role admin --name ops.
@@ -43,14 +46,30 @@ def serve(
     import uvicorn
 
     from commsledger.api import create_app
+    from commsledger.web import install
 
     api = service_settings()
     application = create_app(settings_for(ctx, data), api, jobs=True)
+    console = console_settings()
+    if console.enabled:
+        install(application, console)  # the web console at /, after the API's routes
     if application.state.service.keys.count() == 0:
         say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
             "commsledger keys create --role ROLE --name NAME")  # fmt: skip
     # No uvicorn access log: a request line can carry a query naming a person.
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def console_settings() -> ConsoleSettings:
+    """The console's settings from COMMSLEDGER_CONSOLE_*; raises ``ConfigError``."""
+    from commsledger.web import ConsoleSettings
+
+    try:
+        return ConsoleSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting COMMSLEDGER_CONSOLE_{field.upper()}: {first['msg']}") from None
 
 
 def service_settings() -> ServiceSettings:

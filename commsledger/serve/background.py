@@ -95,6 +95,12 @@ class BackgroundJobs:
             raise NotFound(f"no job {job_id!r}")
         return job
 
+    def latest(self, *, finished: bool = False) -> BackgroundJob | None:
+        """The job started last (with ``finished``: the last one that ended), if remembered."""
+        with self._lock:
+            jobs = [j for j in self._jobs.values() if not finished or j.state is not JobState.RUNNING]
+        return jobs[-1] if jobs else None
+
     def _work(self, job: BackgroundJob, work: Runner) -> None:
         try:
             job.result = _trimmed(work(job))
