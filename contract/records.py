@@ -25,6 +25,8 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from contract.moments import out_of_range, outside
+
 BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
 RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
 
@@ -70,7 +72,18 @@ class Status(StrEnum):
 
 
 def utc_timestamp(value: str) -> str:
-    """Normalise an RFC 3339 timestamp with offset to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    """Normalise an RFC 3339 timestamp with offset to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``.
+
+    Raises ``ValueError`` for another form, a date that does not exist, or a moment outside
+    the range the register accepts (``contract.moments``).
+    """
+    normal = _utc(value)
+    if (why := out_of_range(normal[:10])) is not None:
+        raise ValueError(why)
+    return normal
+
+
+def _utc(value: str) -> str:
     match = _RFC3339.match(value)
     if match is None:
         raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
@@ -84,6 +97,8 @@ def utc_timestamp(value: str) -> str:
         parsed = datetime.fromisoformat(f"{day}T{clock}.{micro}{zone}").astimezone(UTC)
     except ValueError:
         raise ValueError("is not a real date and time") from None
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise ValueError(outside()) from None
     return format_utc(parsed)
 
 
@@ -99,11 +114,15 @@ def format_utc(moment: datetime) -> str:
 
 
 def _due(value: str) -> str:
+    """A follow-up's due date (``YYYY-MM-DD``) or time (RFC 3339), inside the range."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            return date.fromisoformat(value).isoformat()
+            day = date.fromisoformat(value).isoformat()
         except ValueError:
             raise ValueError("is not a real date") from None
+        if (why := out_of_range(day)) is not None:
+            raise ValueError(why)
+        return day
     return utc_timestamp(value)
 
 

@@ -18,10 +18,11 @@ identifiers themselves never reach the index.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contract.errors import InvalidInput
+from contract.moments import DAY_US, micros_of
 from search.document import micros
 from search.expr import parse_text
 from search.query import Facet, Keyword, Query, Sort
@@ -73,7 +74,7 @@ def query_from_params(
         has_response=_flag(values, "has_response"),
         overdue=_flag(values, "overdue"),
         case_closed=_flag(values, "case_closed"),
-        as_of_us=_moment(values, "as_of") or (now_us if now_us is not None else _now_us()),
+        as_of_us=_as_of(values, now_us),
         sort=_sort(values, has_text=bool(text)),
         limit=_limit(values),
         cursor=_one(values, "cursor"),
@@ -115,18 +116,26 @@ def _terms(
 def _moment(values: Mapping[str, list[str]], name: str, *, end: bool = False) -> int | None:
     """A date or timestamp as microseconds; with ``end`` the exclusive end of what it names."""
     text = _one(values, name)
-    if text is None:
+    if text is None or (name == "as_of" and text.lower() == "now"):
         return None
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
-            return micros(f"{day.isoformat()}T00:00:00+00:00")
+        if len(text) == 10:  # integer arithmetic: the end of 9999-12-31 is no overflow
+            day = date.fromisoformat(text).isoformat()
+            return micros(f"{day}T00:00:00+00:00") + (DAY_US if end else 0)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput("must be a date (YYYY-MM-DD) or an RFC 3339 timestamp", field=name) from None
     if moment.tzinfo is None:
         raise InvalidInput("needs a time zone offset (e.g. Z)", field=name)
-    return micros(moment.isoformat()) + (1 if end else 0)
+    return micros_of(moment) + (1 if end else 0)
+
+
+def _as_of(values: Mapping[str, list[str]], now_us: int | None) -> int:
+    """``as_of`` (default, or ``now``: the current time); 1970-01-01 is a time like any other."""
+    given = _moment(values, "as_of")
+    if given is not None:
+        return given
+    return now_us if now_us is not None else _now_us()
 
 
 def _now_us() -> int:

@@ -40,11 +40,31 @@ class Folded:
     version: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Unfolded:
+    """A record the projection could not turn into a document (an envelope committed by an
+    older version that this one cannot read): reported, left out of the index, and skipped,
+    so one entry never stops the index from following the ledger."""
+
+    seq: int
+    record_id: str
+    reason: str  # from the envelope only: no personal data
+
+    def describe(self) -> str:
+        return f"ledger entry {self.seq} (record {self.record_id}) cannot be indexed: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "record_id": self.record_id, "reason": self.reason}
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
 def fold(state: Folded, event: Entry) -> Folded:
     """The state after one more entry about the record (entries of other kinds keep it)."""
     kind = event.envelope.get("type") if event.kind == "event" else None
     if kind == "status":
-        return replace(state, status=str(event.envelope["status"]), version=event.seq)
+        return replace(state, status=str(event.envelope.get("status") or state.status), version=event.seq)
     if kind == "response":
         return replace(state, status="responded", has_response=True, version=event.seq)
     if kind == "follow_up_done":
@@ -96,12 +116,29 @@ def document(own: Entry, state: Folded, payload: dict[str, Any] | None) -> Index
     return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
 
 
+def checked_summary(own: Entry, state: Folded) -> Summary | Unfolded:
+    """The record's summary, with every value an index derives from it computed once (times,
+    month), or why it cannot be made."""
+    try:
+        made, _ = summary(own, state)
+        (made.sent_us, made.month, made.due_us)  # noqa: B018 - what a driver will compute
+    except _UNREADABLE as exc:
+        return Unfolded(own.seq, str(own.record_id), _reason(exc))
+    return made
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class LedgerDocs:
     """Builds documents from a register's ledger, reading bundles and packs in bulk."""
 
     def __init__(self, register: Register) -> None:
         self.reg = register
         self._bundles: OrderedDict[int, list[bytes]] = OrderedDict()
+        self.unfolded: list[Unfolded] = []  # records left out, and why
 
     def changed(self, start: int, end: int) -> list[IndexDoc]:
         """Documents of the records that entries ``start <= seq < end`` add or change."""
@@ -139,8 +176,16 @@ class LedgerDocs:
         return decode_entry(raws[tile])
 
     def _documents(self, histories: list[tuple[Entry, Folded]]) -> list[IndexDoc]:
-        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in histories])
-        return [document(own, state, texts.get(own.seq)) for own, state in histories]
+        """Documents of these records; one that cannot be made goes to ``unfolded`` instead."""
+        readable = []
+        for own, state in histories:
+            made = checked_summary(own, state)
+            if isinstance(made, Unfolded):
+                self.unfolded.append(made)
+            else:
+                readable.append((own, state))
+        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in readable])
+        return [document(own, state, texts.get(own.seq)) for own, state in readable]
 
     def every_record(self, end: int, progress: Progress | None = None) -> Iterator[IndexDoc]:
         """Every record's document as of ``seq < end``: events folded in a first pass over

@@ -28,7 +28,6 @@ from commsledger.core.verify import verify_register
 from contract.errors import InvalidInput
 from ledger.fsck import Report
 from ledger.proof import check_proof
-from search.indexing import reindex
 
 out = Console(soft_wrap=True)
 
@@ -301,7 +300,8 @@ def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) 
         with progress_bar("rebuild", register.log.committed) as advance:
             count = register.rebuild(progress=advance)
         with progress_bar("reindex", register.log.committed) as advance:
-            indexed = reindex(register, progress=advance)
+            indexed = register.reindex(progress=advance)
+        _warn_index(register)
     emit(
         {"entries": count, "indexed": indexed},
         wants_json(ctx, as_json),

@@ -29,6 +29,7 @@ from commsledger.core.commit import IngestReport, Sequencer, chunked
 from commsledger.core.prepare import Prepared, Rejected, from_worker, init_worker, prepare, prepare_chunk
 from commsledger.core.register import Register
 from contract.errors import InvalidInput, LimitExceeded, NotFound
+from contract.moments import shift
 from contract.progress import Progress
 from contract.records import RECORD_LIMIT, AnyEvent, describe, parse_event, split_event
 from ledger.canonical import canonical_fast
@@ -259,7 +260,7 @@ def _parse_event(raw: bytes, sent_at: str) -> AnyEvent:
         event = parse_event(raw)
     except ValidationError as exc:
         raise InvalidInput(describe(exc, union_tags=True)) from None
-    if _moment(event["at"]) < _moment(sent_at) - CLOCK_SKEW:
+    if _moment(event["at"]) < shift(_moment(sent_at), -CLOCK_SKEW):
         raise InvalidInput("is before the record's sent_at", field="at")
     return event
 
