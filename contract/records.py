@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NotRequired
@@ -140,6 +141,36 @@ def _body(value: str) -> str:
     return value
 
 
+ID_LIMIT = 200
+_PLAIN_ID = re.compile(r"[!-.0-~](?:[ -.0-~]*[!-.0-~])?")  # printable ASCII but "/", no edge space
+_NOT_IN_IDS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})  # controls, bidi, unassigned...
+
+
+def record_id(value: str) -> str:
+    """A record id as the contract allows it: 1 to 200 printable characters, no ``/``, no
+    control, format (bidi overrides, zero-width) or unassigned characters, no space at either
+    end, and not ``.`` or ``..``. Why: an id is a path segment of the HTTP API and is printed
+    in reports and terminals, where such characters hide or reorder what a reader sees.
+    Raises ``ValueError`` (never repeating the value)."""
+    if 0 < len(value) <= ID_LIMIT and value not in (".", "..") and _plain_or_printable(value):
+        return value
+    raise ValueError(
+        f"must be 1 to {ID_LIMIT} printable characters, without '/', control or bidi characters, "
+        "spaces at either end, and not '.' or '..'"
+    )
+
+
+def _plain_or_printable(value: str) -> bool:
+    if _PLAIN_ID.fullmatch(value):
+        return True
+    return (
+        "/" not in value
+        and value.strip() == value
+        and not any(unicodedata.category(c) in _NOT_IN_IDS for c in value)
+    )
+
+
+RecordId = Annotated[str, AfterValidator(record_id)]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, AfterValidator(_body)]
@@ -201,7 +232,7 @@ class Record(TypedDict):
     """A communication record (CONTRACT.md); absent optional fields are simply missing."""
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    id: Name
+    id: RecordId
     sent_at: Timestamp
     channel: Channel
     purpose: Purpose

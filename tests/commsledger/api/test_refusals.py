@@ -1,8 +1,9 @@
-"""Dates at the edges of the calendar over HTTP: 422 naming the field, never a 500, and a
-register that cannot index one entry says so in ``/healthz`` and goes on."""
+"""What the register refuses over HTTP (issue 10): 422 naming the field, never a 500 and
+never the value; and a register that cannot index one entry says so in ``/healthz``."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from helpers import record
@@ -64,3 +65,21 @@ def test_an_entry_the_index_cannot_read_degrades_health_and_the_rest_is_found(
     checked = cli("verify", "--index", "--json")
     assert checked.code == 1
     assert [(p["seq"], p["kind"]) for p in checked.json["problems"]] == [(skipped_seq, "index_skipped")]
+
+
+BAD_IDS = ["a/b", "..", "x\ny", "\u202eevil.pdf", " padded", "x" * 201, ""]
+
+
+def test_record_ids_outside_the_allowed_form_are_422_naming_the_id(live: Any) -> None:
+    """Fails before: all but the empty and the over-long ids were accepted (201), and the one
+    with a slash could then never be read over HTTP."""
+    with live.client(Role.INGEST) as client:
+        for bad in BAD_IDS:
+            answer = client.post("/v1/communications", json=record(1, id=bad))
+            assert _fields(answer) == {"id"}, bad
+            assert "printable characters" in answer.text
+        lines = "\n".join(json.dumps(record(n, id=i)) for n, i in enumerate(["ok-1", "a/b", "ok é 2"], 1))
+        ndjson = {"content-type": "application/x-ndjson"}
+        batch = client.post("/v1/communications", content=lines, headers=ndjson)
+    assert [r["status"] for r in batch.json()["results"]] == ["accepted", "rejected", "accepted"]
+    assert batch.json()["results"][1]["error"].startswith("id: must be 1 to 200 printable characters")
