@@ -365,7 +365,7 @@ def _lines(body: bytes, ndjson: bool) -> Iterator[tuple[int, bytes]]:
     if not body.strip():
         raise InvalidInput("the request body is empty")
     if not ndjson:
-        return iter([(1, body)])
+        return iter([(1, body.removeprefix(ingest.BOM))])
     return ingest.read_ndjson(io.BytesIO(body if body.endswith(b"\n") else body + b"\n"))
 
 
