@@ -24,7 +24,7 @@ from typing import Any
 from contract.errors import InvalidInput
 from contract.moments import DAY_US, micros_of
 from search.document import micros
-from search.expr import parse_text
+from search.expr import Expr, parse_text
 from search.query import Facet, Keyword, Query, Sort
 
 Resolve = Callable[[str], Sequence[str]]
@@ -65,9 +65,9 @@ def query_from_params(
     if unknown:
         raise InvalidInput("is not a search parameter", field=unknown[0])
     values = {k: _strings(k, v) for k, v in params.items() if v is not None}
-    text = " ".join(values.get("text", []))
+    text = _text(values)
     return Query(
-        text=parse_text(text) if text else None,
+        text=text,
         terms=_terms(values, resolve, choices or {}),
         since_us=_moment(values, "since"),
         until_us=_moment(values, "until", end=True),
@@ -75,11 +75,27 @@ def query_from_params(
         overdue=_flag(values, "overdue"),
         case_closed=_flag(values, "case_closed"),
         as_of_us=_as_of(values, now_us),
-        sort=_sort(values, has_text=bool(text)),
+        sort=_sort(values, has_text=text is not None),
         limit=_limit(values),
         cursor=_one(values, "cursor"),
         facets=_facets(values),
     )
+
+
+def _text(values: Mapping[str, list[str]]) -> Expr | None:
+    """The free text's expression. Text without a single word (``*``, punctuation) is refused,
+    not taken as no text: a user who typed something expects it to narrow the search, and
+    "everything" shown as if it matched would mislead a complaint handler."""
+    text = " ".join(values.get("text", []))
+    if not text:
+        return None
+    expr = parse_text(text)
+    if expr is None:
+        raise InvalidInput(
+            "has no word to search for (a word is letters or digits; a * needs two before it)",
+            field="text",
+        )
+    return expr
 
 
 def _strings(name: str, value: Any) -> list[str]:

@@ -110,9 +110,10 @@ def _get(env: dict[str, Any], part: str, name: str) -> Any:
     return inner.get(name) if isinstance(inner, dict) else None
 
 
-def document(own: Entry, state: Folded, payload: dict[str, Any] | None) -> IndexDoc:
+def document(own: Entry, state: Folded, payload: Payload) -> IndexDoc:
+    """The record's document; without text when its payload is gone or damaged."""
     made, version = summary(own, state)
-    text = payload or {}
+    text = payload if isinstance(payload, dict) else {}
     return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
 
 
@@ -208,21 +209,34 @@ class LedgerDocs:
                 reported = entry.seq + 1
 
 
-def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, dict[str, Any] | None]:
-    """seq -> decrypted payload of each (record id, seq); None where the data key is gone
-    or the payload cannot be read (``verify`` reports why)."""
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A payload whose data key is there but which cannot be read (its pack is missing or
+    altered): damage to report, never to take for a lawful erasure."""
+
+    reason: str  # names the entry, never the content
+
+
+Payload = dict[str, Any] | Damaged | None  # None: the data key is gone (erased or disposed of)
+
+
+def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, Payload]:
+    """seq -> decrypted payload of each (record id, seq); None where the data key is gone,
+    ``Damaged`` where the key is there and the payload cannot be read (``verify`` says why)."""
     keys = register.keys.data_keys([rid for rid, _ in records])
     where = _locations(register, [seq for _, seq in records])
     located: dict[str, list[tuple[str, int, int, int]]] = {}
-    found: dict[int, dict[str, Any] | None] = {}
+    found: dict[int, Payload] = {}
     for rid, seq in records:
         found[seq] = None
-        if seq in where and rid in keys:
+        if rid in keys and seq not in where:
+            found[seq] = Damaged(f"the payload of ledger entry {seq} is in no payload pack")
+        elif rid in keys:
             pack, offset, length = where[seq]
             located.setdefault(pack, []).append((rid, seq, offset, length))
     for pack, slots in located.items():
         for (rid, seq, _, _), sealed in zip(slots, _read(register, pack, slots), strict=True):
-            found[seq] = _open(keys[rid], rid, sealed)
+            found[seq] = _open(keys[rid], rid, seq, sealed)
     return found
 
 
@@ -248,11 +262,11 @@ def _read(register: Register, pack: str, slots: list[tuple[str, int, int, int]])
         return [None] * len(slots)
 
 
-def _open(key: bytes, record_id: str, sealed: bytes | None) -> dict[str, Any] | None:
+def _open(key: bytes, record_id: str, seq: int, sealed: bytes | None) -> dict[str, Any] | Damaged:
     if sealed is None:
-        return None
+        return Damaged(f"the payload pack of ledger entry {seq} is missing or unreadable")
     try:
         value = orjson.loads(unseal(key, record_id, sealed))
     except (Error, orjson.JSONDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+        return Damaged(f"the payload of ledger entry {seq} does not decrypt (altered)")
+    return value if isinstance(value, dict) else Damaged(f"the payload of ledger entry {seq} is not a record")

@@ -111,7 +111,9 @@ def _show_human(doc: dict[str, Any]) -> None:
     head.add_row("recorded", f"seq {doc['ledger']['seq']} at {doc['ledger']['recorded_at']}")
     out.print(head)
     _retention_human(doc.get("retention"))
-    if doc["redacted"]:
+    if doc.get("damaged"):
+        out.print(f"content damaged: {doc['damaged']}", markup=False, highlight=False)
+    elif doc["redacted"]:
         out.print("[bold]content redacted[/bold] (erased or disposed of)")
     else:
         out.print(

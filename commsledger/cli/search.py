@@ -101,7 +101,12 @@ def _human(doc: dict[str, Any]) -> None:
     for r in doc["results"]:
         head = f"{r['sent_at']}  {r['channel']:<8} {r['purpose']:<13} {r['status']:<10} {r['id']}"
         out.print(head, markup=False)
-        out.print(Text("  " + (r["subject"] or "(redacted)"), style="bold"))
+        if r.get("damaged"):
+            out.print(Text(f"  (damaged: {r['damaged']}; commsledger verify names it)", style="bold red"))
+        elif r["redacted"]:
+            out.print(Text("  (redacted: erased or disposed of)", style="bold"))
+        elif r["subject"]:  # an SMS, a push or a chat message has no subject line
+            out.print(Text("  " + r["subject"], style="bold"))
         if r["snippet"]:
             out.print(_marked(r["snippet"]))
     shown = len(doc["results"])

@@ -266,10 +266,12 @@ class Register:
         or event free text), without decrypting anything; raises ``NotFound``.
         """
         own, *later = self.record_entries(record_id)
-        payload = self.payload(own) if content else {}
+        payload, damage = self._readable(own) if content else ({}, None)
         shown = join(record_id, own.envelope, payload)
         shown["history"] = [self._event(e, content) for e in later]
         shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
+        if damage is not None:
+            shown["damaged"] = damage
         shown["current_status"] = _current_status(shown)
         shown["ledger"] = {
             "seq": own.seq,
@@ -284,12 +286,22 @@ class Register:
         return shown
 
     def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
-        payload = self.payload(entry) if content else {}
+        payload, damage = self._readable(entry) if content else ({}, None)
         event: dict[str, Any] = {**entry.envelope, **(payload or {})}
         event.update(seq=entry.seq, recorded_at=entry.ts, kind=entry.kind)
         if payload is None:
             event["redacted"] = True
+        if damage is not None:
+            event["damaged"] = damage
         return event
+
+    def _readable(self, entry: Entry) -> tuple[dict[str, Any] | None, str | None]:
+        """(payload, None), or ({}, why) when the data key is there and the payload cannot be
+        read: damage to report (the envelope still shows), never a lawful redaction."""
+        try:
+            return self.payload(entry), None
+        except (NotFound, VerificationError) as exc:
+            return {}, f"{exc}; damage, not erasure: commsledger verify names it"
 
     def checkpoint(self) -> tuple[Checkpoint, str]:
         """Sign a checkpoint of the committed log now (if it grew) and return it with its note."""
