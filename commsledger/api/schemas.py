@@ -213,6 +213,10 @@ class HoldOut(BaseModel):
 
 class HoldPlacedOut(HoldOut):
     hold: str
+    records: int = Field(description="records (not disposed of) the hold covers now")
+    warning: str | None = Field(
+        default=None, description="when it covers none yet: it is placed all the same"
+    )
 
 
 class HoldReleasedOut(HoldOut):

@@ -19,6 +19,7 @@ from commsledger.cli.common import (
     option_value,
     progress_bar,
     register_for,
+    say,
     wants_json,
 )
 from commsledger.core.register import Register
@@ -28,7 +29,15 @@ from policies.retention import load_schedule
 from retention import report, runs
 from retention.holds import Hold
 from retention.review import Decision
-from retention.service import current_policy, hold_scope, list_holds, place_hold, release_hold, review_records
+from retention.service import (
+    current_policy,
+    hold_coverage,
+    hold_scope,
+    list_holds,
+    place_hold,
+    release_hold,
+    review_records,
+)
 
 out = Console(soft_wrap=True)
 retention_app = typer.Typer(no_args_is_help=True, help="Retention schedule and disposition runs.")
@@ -212,10 +221,14 @@ def hold_place(
         with option_value(next(f"--{k}" for k, v in given.items() if v)):
             scope = hold_scope(register, given)
         hold = place_hold(register, scope, reason)
-    doc = {"hold": hold.id, **hold.to_json()}
-    emit(
-        doc, wants_json(ctx, as_json), lambda: out.print(f"hold {hold.id} placed on {hold.scope.describe()}")
+        coverage = hold_coverage(register, hold)
+    doc = {"hold": hold.id, **hold.to_json(), **coverage}
+    placed = (
+        f"hold {hold.id} placed on {hold.scope.describe()}: it covers {coverage['records']} record(s) now"
     )
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(placed, markup=False))
+    if "warning" in coverage:
+        say(f"warning: {coverage['warning']}")
 
 
 @hold_app.command("release")
