@@ -78,13 +78,15 @@ def utc_timestamp(value: str) -> str:
     Raises ``ValueError`` for another form, a date that does not exist, or a moment outside
     the range the register accepts (``contract.moments``).
     """
-    normal = _utc(value)
+    normal = rfc3339_utc(value)
     if (why := out_of_range(normal[:10])) is not None:
         raise ValueError(why)
     return normal
 
 
-def _utc(value: str) -> str:
+def rfc3339_utc(value: str) -> str:
+    """``utc_timestamp`` without the range: for bounds of a query, not facts of a record.
+    Raises ``ValueError`` for another form or a date that does not exist."""
     match = _RFC3339.match(value)
     if match is None:
         raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
