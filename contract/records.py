@@ -9,10 +9,6 @@ key. ``join(split(r))`` gives back ``r`` exactly, which is how a re-sent record 
 
 from __future__ import annotations
 
-import binascii
-import re
-import unicodedata
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -26,15 +22,9 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from contract.moments import out_of_range, outside
-
-BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
-RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
-
-_RFC3339 = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})"
-    r"(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
-)
+from contract.fields import BODY_LIMIT as BODY_LIMIT  # re-exported: the contract's limits
+from contract.fields import RECORD_LIMIT as RECORD_LIMIT
+from contract.fields import base64_text, body_text, due_date, record_id, utc_timestamp
 
 
 class Channel(StrEnum):
@@ -72,110 +62,10 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
-def utc_timestamp(value: str) -> str:
-    """Normalise an RFC 3339 timestamp with offset to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``.
-
-    Raises ``ValueError`` for another form, a date that does not exist, or a moment outside
-    the range the register accepts (``contract.moments``).
-    """
-    normal = rfc3339_utc(value)
-    if (why := out_of_range(normal[:10])) is not None:
-        raise ValueError(why)
-    return normal
-
-
-def rfc3339_utc(value: str) -> str:
-    """``utc_timestamp`` without the range: for bounds of a query, not facts of a record.
-    Raises ``ValueError`` for another form or a date that does not exist."""
-    match = _RFC3339.match(value)
-    if match is None:
-        raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
-    day, clock, fraction, offset = match.groups()
-    if offset == "Z" and fraction is None and value[10] == "T":
-        _calendar(day, clock)
-        return value
-    micro = (fraction or ".")[1:7].ljust(6, "0") if fraction else "000000"
-    zone = "+00:00" if offset in ("Z", "z") else offset
-    try:
-        parsed = datetime.fromisoformat(f"{day}T{clock}.{micro}{zone}").astimezone(UTC)
-    except ValueError:
-        raise ValueError("is not a real date and time") from None
-    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
-        raise ValueError(outside()) from None
-    return format_utc(parsed)
-
-
-def _calendar(day: str, clock: str) -> None:
-    try:
-        datetime.fromisoformat(f"{day}T{clock}")
-    except ValueError:
-        raise ValueError("is not a real date and time") from None
-
-
-def format_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
-
-
-def _due(value: str) -> str:
-    """A follow-up's due date (``YYYY-MM-DD``) or time (RFC 3339), inside the range."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            day = date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError("is not a real date") from None
-        if (why := out_of_range(day)) is not None:
-            raise ValueError(why)
-        return day
-    return utc_timestamp(value)
-
-
-def _base64(value: str) -> str:
-    try:
-        binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise ValueError("is not valid base64") from None
-    return value
-
-
-def _body(value: str) -> str:
-    if len(value) > BODY_LIMIT // 4 and len(value.encode()) > BODY_LIMIT:
-        raise ValueError("exceeds the limit of 1 MiB of UTF-8 text")
-    return value
-
-
-ID_LIMIT = 200
-_PLAIN_ID = re.compile(r"[!-.0-~](?:[ -.0-~]*[!-.0-~])?")  # printable ASCII but "/", no edge space
-_NOT_IN_IDS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})  # controls, bidi, unassigned...
-
-
-def record_id(value: str) -> str:
-    """A record id as the contract allows it: 1 to 200 printable characters, no ``/``, no
-    control, format (bidi overrides, zero-width) or unassigned characters, no space at either
-    end, and not ``.`` or ``..``. Why: an id is a path segment of the HTTP API and is printed
-    in reports and terminals, where such characters hide or reorder what a reader sees.
-    Raises ``ValueError`` (never repeating the value)."""
-    if 0 < len(value) <= ID_LIMIT and value not in (".", "..") and _plain_or_printable(value):
-        return value
-    raise ValueError(
-        f"must be 1 to {ID_LIMIT} printable characters, without '/', control or bidi characters, "
-        "spaces at either end, and not '.' or '..'"
-    )
-
-
-def _plain_or_printable(value: str) -> bool:
-    if _PLAIN_ID.fullmatch(value):
-        return True
-    return (
-        "/" not in value
-        and value.strip() == value
-        and not any(unicodedata.category(c) in _NOT_IN_IDS for c in value)
-    )
-
-
 RecordId = Annotated[str, AfterValidator(record_id)]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, AfterValidator(_body)]
+Text = Annotated[str, AfterValidator(body_text)]
 Line = Annotated[str, StringConstraints(max_length=4000)]
 
 
@@ -211,7 +101,7 @@ class Attachment(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     filename: Line
     content_type: NotRequired[Name]
-    content_base64: Annotated[str, AfterValidator(_base64)]
+    content_base64: Annotated[str, AfterValidator(base64_text)]
 
 
 class Case(TypedDict):
@@ -224,7 +114,7 @@ class Case(TypedDict):
 class FollowUp(TypedDict, total=False):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     action: Line | None
-    due: Annotated[str, AfterValidator(_due)] | None
+    due: Annotated[str, AfterValidator(due_date)] | None
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]

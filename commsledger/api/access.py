@@ -13,7 +13,7 @@ from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import AccessLogOut
 from contract.errors import InvalidInput
-from contract.records import rfc3339_utc
+from contract.fields import rfc3339_utc
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["access log"])
