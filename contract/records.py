@@ -9,9 +9,6 @@ key. ``join(split(r))`` gives back ``r`` exactly, which is how a re-sent record 
 
 from __future__ import annotations
 
-import binascii
-import re
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -25,13 +22,9 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-BODY_LIMIT = 1 << 20  # 1 MiB of UTF-8
-RECORD_LIMIT = 32 << 20  # 32 MiB, attachments included
-
-_RFC3339 = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})"
-    r"(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
-)
+from contract.fields import BODY_LIMIT as BODY_LIMIT  # re-exported: the contract's limits
+from contract.fields import RECORD_LIMIT as RECORD_LIMIT
+from contract.fields import base64_text, body_text, due_date, record_id, utc_timestamp
 
 
 class Channel(StrEnum):
@@ -69,61 +62,10 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
-def utc_timestamp(value: str) -> str:
-    """Normalise an RFC 3339 timestamp with offset to UTC ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
-    match = _RFC3339.match(value)
-    if match is None:
-        raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
-    day, clock, fraction, offset = match.groups()
-    if offset == "Z" and fraction is None and value[10] == "T":
-        _calendar(day, clock)
-        return value
-    micro = (fraction or ".")[1:7].ljust(6, "0") if fraction else "000000"
-    zone = "+00:00" if offset in ("Z", "z") else offset
-    try:
-        parsed = datetime.fromisoformat(f"{day}T{clock}.{micro}{zone}").astimezone(UTC)
-    except ValueError:
-        raise ValueError("is not a real date and time") from None
-    return format_utc(parsed)
-
-
-def _calendar(day: str, clock: str) -> None:
-    try:
-        datetime.fromisoformat(f"{day}T{clock}")
-    except ValueError:
-        raise ValueError("is not a real date and time") from None
-
-
-def format_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
-
-
-def _due(value: str) -> str:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError("is not a real date") from None
-    return utc_timestamp(value)
-
-
-def _base64(value: str) -> str:
-    try:
-        binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise ValueError("is not valid base64") from None
-    return value
-
-
-def _body(value: str) -> str:
-    if len(value) > BODY_LIMIT // 4 and len(value.encode()) > BODY_LIMIT:
-        raise ValueError("exceeds the limit of 1 MiB of UTF-8 text")
-    return value
-
-
+RecordId = Annotated[str, AfterValidator(record_id)]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, AfterValidator(_body)]
+Text = Annotated[str, AfterValidator(body_text)]
 Line = Annotated[str, StringConstraints(max_length=4000)]
 
 
@@ -159,7 +101,7 @@ class Attachment(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     filename: Line
     content_type: NotRequired[Name]
-    content_base64: Annotated[str, AfterValidator(_base64)]
+    content_base64: Annotated[str, AfterValidator(base64_text)]
 
 
 class Case(TypedDict):
@@ -172,7 +114,7 @@ class Case(TypedDict):
 class FollowUp(TypedDict, total=False):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     action: Line | None
-    due: Annotated[str, AfterValidator(_due)] | None
+    due: Annotated[str, AfterValidator(due_date)] | None
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -182,7 +124,7 @@ class Record(TypedDict):
     """A communication record (CONTRACT.md); absent optional fields are simply missing."""
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    id: Name
+    id: RecordId
     sent_at: Timestamp
     channel: Channel
     purpose: Purpose

@@ -41,6 +41,7 @@ class Kind(StrEnum):
     INDEX_MISSING = "index_missing"
     INDEX_EXTRA = "index_extra"
     INDEX_STALE = "index_stale"
+    INDEX_SKIPPED = "index_skipped"  # a record whose entry the projection cannot read
 
 
 @dataclass(frozen=True, slots=True)

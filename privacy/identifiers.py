@@ -3,7 +3,16 @@
 ``email:`` lower-cased after validation (CONTRACT: e-mails match case-insensitively);
 ``phone:`` E.164, national spellings read in the default region; ``customer:`` as given
 (trimmed); ``handle:`` lower-cased with one leading ``@``; ``address:`` case-folded with
-punctuation and runs of spaces collapsed. Normalisation is cached: the same spellings recur
+punctuation and runs of spaces collapsed.
+
+Fullwidth forms (``ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ``, what an East Asian input method types) are
+folded to their plain forms (NFKC, applied to the Halfwidth and Fullwidth Forms block only)
+in e-mails, handles and addresses, as phone digits already are. Why only that block: those
+characters are presentation variants nobody owns a mailbox in, so folding them can only join
+spellings of one person; NFKC over everything would also fold ligatures, superscripts and
+circled letters, which may tell two real mailboxes apart, and joining two people would show
+one of them the other's records in a subject access request. Customer ids stay as given:
+they are a system's exact keys. Normalisation is cached: the same spellings recur
 on every message to the same person, and the libraries cost ~40 us a call.
 
 Errors name the field and never repeat the value (it is personal data).
@@ -12,6 +21,7 @@ Errors name the field and never repeat the value (it is personal data).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +36,7 @@ from contract.errors import InvalidInput
 _CACHE = 1 << 16
 _PHONE_NOISE = re.compile(r"[\s().\-/]")
 _ADDRESS_NOISE = re.compile(r"[^\w]+", re.UNICODE)
+_WIDE = re.compile("[\uff00-\uffef\u3000]+")  # Halfwidth and Fullwidth Forms, ideographic space
 
 
 class IdKind(StrEnum):
@@ -67,9 +78,16 @@ _EMAILS = _Memo()
 _PHONES: dict[str, _Memo] = {}
 
 
+def narrow(raw: str) -> str:
+    """``raw`` with fullwidth and halfwidth forms folded to their plain forms (NFKC)."""
+    if raw.isascii() or not _WIDE.search(raw):
+        return raw
+    return _WIDE.sub(lambda found: unicodedata.normalize("NFKC", found.group()), raw)
+
+
 def normalise_email(raw: str) -> str:
     """Lower-cased, validated address; raises ``InvalidInput`` (without the value)."""
-    key = raw.strip().lower()
+    key = narrow(raw).strip().lower()
     return _EMAILS.get(key) or _EMAILS.put(key, _email(key))
 
 
@@ -107,14 +125,14 @@ def normalise_customer(raw: str) -> str:
 
 
 def normalise_handle(raw: str) -> str:
-    value = raw.strip().lower().lstrip("@")
+    value = narrow(raw).strip().lower().lstrip("@")
     if not value or any(c.isspace() for c in value):
         raise InvalidInput("not a valid handle")
     return "@" + value
 
 
 def normalise_address(raw: str) -> str:
-    value = " ".join(_ADDRESS_NOISE.sub(" ", raw.casefold()).split())
+    value = " ".join(_ADDRESS_NOISE.sub(" ", narrow(raw).casefold()).split())
     if not value:
         raise InvalidInput("address is empty")
     return value

@@ -12,12 +12,12 @@ record's envelope.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from contract.moments import add_days, add_months, as_utc
 from ledger.canonical import canonical_fast
 from policies.retention import (
     PURPOSES,
@@ -36,7 +36,7 @@ _EMPTY: frozenset[str] = frozenset()
 
 def moment(text: str) -> datetime:
     """An RFC 3339 timestamp (as the envelope holds them) as an aware UTC datetime."""
-    return datetime.fromisoformat(text).astimezone(UTC)
+    return as_utc(datetime.fromisoformat(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +56,11 @@ class Period:
         return cls(int(parsed.years * 12 + parsed.months), parsed.tdelta.days)
 
     def after(self, day: date) -> date:
+        """``day`` plus this period; past 9999-12-31 it stays there (``contract.moments``:
+        a late date committed by an older version must not make retention fail)."""
         if self.months:
-            year, month = divmod(day.month - 1 + self.months, 12)
-            year, month = year + day.year, month + 1
-            last = day.day if day.day <= 28 else calendar.monthrange(year, month)[1]
-            day = date(year, month, min(day.day, last))
-        return day + timedelta(days=self.days) if self.days else day
+            day = add_months(day, self.months)
+        return add_days(day, self.days) if self.days else day
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from typing import Annotated, Any, NamedTuple
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from contract.errors import InvalidInput
+from contract.moments import as_utc
 from policies.retention import CHANNELS, PURPOSES
 
 _FIELDS = ("channel", "purpose", "department", "case", "campaign", "tags", "since", "until")
@@ -59,7 +60,7 @@ def instant(text: str, field: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise InvalidInput(f"{text!r} has no time zone offset", field=field)
-    return parsed.astimezone(UTC)
+    return as_utc(parsed)  # saturates: an offset cannot push year 9999 past the calendar
 
 
 class RecordFilter(BaseModel):

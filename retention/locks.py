@@ -12,8 +12,9 @@ and with the daily disposition job. On a folder store it does nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
+from contract.moments import add_days, start_of_day
 from ledger import layout
 from retention.holds import HoldIndex
 from retention.ports import Register
@@ -25,7 +26,7 @@ def lock_until(kept_through: str | None) -> datetime | None:
     next day, UTC (None: no date known yet)."""
     if kept_through is None:
         return None
-    return datetime.combine(date.fromisoformat(kept_through) + timedelta(days=1), time(), UTC)
+    return start_of_day(add_days(date.fromisoformat(kept_through), 1))  # saturates at 9999-12-31
 
 
 @dataclass

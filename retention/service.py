@@ -6,7 +6,8 @@ The functions the CLI and the HTTP API call (disposition runs are in ``retention
   schedule is appended to the ledger as a new ``retention.policy`` entry first).
 - ``place_hold(register, hold_scope(register, body), reason)`` -> ``Hold``: ``hold_scope``
   reads ``{"case" | "record" | "subject" | "query": ...}`` (a subject given as an identifier
-  in contract form becomes the pseudonyms the hold names). For ``POST /v1/holds``.
+  in contract form becomes the pseudonyms the hold names). For ``POST /v1/holds``;
+  ``hold_coverage(register, hold)`` then says how many records it covers now (a warning if none).
 - ``release_hold(register, hold_id, reason)`` -> ``Hold``. For ``DELETE /v1/holds/{id}``.
 - ``holds(register, include_released=False)`` -> ``list[Hold]``.
 - ``covering(register, record_ids)`` -> record id -> active hold ids (for erasure: a held
@@ -154,6 +155,24 @@ def place_hold(register: Register, scope: Scope, reason: str) -> Hold:
     assert placed is not None, "a committed hold is in the state after catching up"
     sync_locks(register)  # the store's legal hold on the packs it covers (where locks exist)
     return placed
+
+
+NOTHING_COVERED = (
+    "no record matches it now; it is placed all the same, since a hold also covers the "
+    "matching records recorded after it (check the {kind} if that is not what you meant)"
+)
+
+
+def hold_coverage(register: Register, hold: Hold) -> dict[str, Any]:
+    """How many records (not disposed of) ``hold`` covers now: ``{"records": n}``, and a
+    ``warning`` when that is none, since a mistyped case id or identifier looks just like a
+    hold on future records. Holds are placed whatever this says."""
+    index = HoldIndex([hold], register.subjects.group)
+    count = sum(1 for row in register.retention().kept() if index.covering(row))
+    found: dict[str, Any] = {"records": count}
+    if count == 0:
+        found["warning"] = NOTHING_COVERED.format(kind=hold.scope.kind.value)
+    return found
 
 
 def release_hold(register: Register, hold_id: str, reason: str | None = None) -> Hold:

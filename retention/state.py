@@ -199,6 +199,11 @@ class RetentionState:
         where = "disposed IS NULL AND awaiting IS NULL" if kept_only else "1"
         return {v[1]: (rows.due(v), rows.facts(v)) for v in self._by_ids(ROW_COLUMNS, where, record_ids)}
 
+    def kept(self) -> Iterator[Row]:
+        """The facts of every record not disposed of (what a new hold may cover)."""
+        query = f"SELECT {ROW_COLUMNS} FROM records WHERE disposed IS NULL"  # noqa: S608 - fixed columns
+        yield from (Rows.facts(values) for values in self.conn.execute(query))
+
     def _by_ids(self, columns: str, where: str, record_ids: Sequence[str]) -> Iterator[Any]:
         """Rows of ``records`` with these ids (500 a query) that meet ``where`` (fixed SQL)."""
         query = f"SELECT {columns} FROM records WHERE record_id IN ({{marks}}) AND {where}"  # noqa: S608

@@ -5,9 +5,12 @@ which every driver indexes for matching and never stores)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
+
+from contract.moments import DAY_US, from_micros, micros_of
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FAST_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)  # float seconds are exact well past this
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,26 +68,26 @@ class IndexDoc:
 
 
 def micros(timestamp: str) -> int:
-    """Microseconds since the epoch of an RFC 3339 timestamp with offset."""
+    """Microseconds since the epoch of an RFC 3339 timestamp with offset; raises ``ValueError``
+    for another form (never ``OverflowError``: the arithmetic is on integers)."""
     moment = datetime.fromisoformat(timestamp)
     if moment.tzinfo is None:
         raise ValueError("a timestamp needs a time zone offset")
-    # whole seconds from the float are exact (a fraction below 1 cannot round up a second)
-    return int(moment.timestamp()) * 1_000_000 + moment.microsecond if moment >= _EPOCH else _slow(moment)
-
-
-def _slow(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    if _EPOCH <= moment < _FAST_UNTIL:
+        # whole seconds from the float are exact (a fraction below 1 cannot round up a second)
+        return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    return micros_of(moment)
 
 
 def due_micros(due: str) -> int:
-    """When a follow-up becomes overdue: a date is due by the end of that day (UTC)."""
+    """When a follow-up becomes overdue: a date is due by the end of that day (UTC). Integer
+    arithmetic, so 9999-12-31 (committed by an older version) is due, not an overflow."""
     if len(due) == 10:
-        day = date.fromisoformat(due) + timedelta(days=1)
-        return micros(f"{day.isoformat()}T00:00:00Z")
+        return micros(f"{due}T00:00:00+00:00") + DAY_US
     return micros(due)
 
 
 def month_of(us: int) -> str:
-    """``YYYY-MM`` of a moment in microseconds since the epoch."""
-    return (_EPOCH + timedelta(microseconds=us)).strftime("%Y-%m")
+    """``YYYY-MM`` of a moment in microseconds since the epoch (clamped to years 1-9999)."""
+    moment = from_micros(us)
+    return f"{moment.year:04d}-{moment.month:02d}"

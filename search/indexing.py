@@ -13,14 +13,21 @@ from collections.abc import Sequence
 from contract.errors import ConfigError
 from contract.progress import Progress
 from search.ports import Register
-from search.projection import LedgerDocs
+from search.projection import LedgerDocs, Unfolded
 
 BATCH = 32768  # ledger entries per index commit (a commit costs ~50-100 ms a shard here)
 
 
-def catch_up(register: Register, *, progress: Progress | None = None, batch: int = BATCH) -> int:
+def catch_up(
+    register: Register,
+    *,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+    unfolded: list[Unfolded] | None = None,
+) -> int:
     """Index the committed entries past the watermark, ``batch`` entries a commit (all at once
     by ``reindex`` when the index is empty and the ledger is longer); returns how many entries.
+    Records that cannot be indexed are left out and added to ``unfolded`` (the index goes on).
 
     Raises ``ConfigError`` when the index claims more entries than the ledger holds (it was
     built from another register: ``commsledger reindex``), ``Busy`` when another process
@@ -33,7 +40,7 @@ def catch_up(register: Register, *, progress: Progress | None = None, batch: int
             f"the search index reflects {start} entries but the ledger has {end}; run commsledger reindex"
         )
     if start == 0 and end > batch:  # a new or lost index: build it whole, far faster
-        reindex(register, progress=progress)
+        reindex(register, progress=progress, unfolded=unfolded)
         return end
     docs = LedgerDocs(register)
     for low in range(start, end, batch):
@@ -41,15 +48,23 @@ def catch_up(register: Register, *, progress: Progress | None = None, batch: int
         index.apply(docs.changed(low, high), watermark=high)
         if progress is not None:
             progress(high - low)
+    if unfolded is not None:
+        unfolded.extend(docs.unfolded)
     return end - start
 
 
-def reindex(register: Register, *, progress: Progress | None = None) -> int:
+def reindex(
+    register: Register, *, progress: Progress | None = None, unfolded: list[Unfolded] | None = None
+) -> int:
     """Rebuild the index from the whole ledger (fresh, swapped in when complete); returns
-    the records indexed. ``progress`` counts ledger entries."""
+    the records indexed. ``progress`` counts ledger entries; records that cannot be indexed
+    are left out and added to ``unfolded``."""
     end = register.log.committed
-    docs = LedgerDocs(register).every_record(end, progress)
-    return register.index.rebuild(docs, watermark=end)
+    source = LedgerDocs(register)
+    count = register.index.rebuild(source.every_record(end, progress), watermark=end)
+    if unfolded is not None:
+        unfolded.extend(source.unfolded)
+    return count
 
 
 def redact(register: Register, record_ids: Sequence[str]) -> int:

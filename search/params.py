@@ -18,12 +18,13 @@ identifiers themselves never reach the index.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contract.errors import InvalidInput
+from contract.moments import DAY_US, micros_of
 from search.document import micros
-from search.expr import parse_text
+from search.expr import Expr, parse_text
 from search.query import Facet, Keyword, Query, Sort
 
 Resolve = Callable[[str], Sequence[str]]
@@ -64,21 +65,37 @@ def query_from_params(
     if unknown:
         raise InvalidInput("is not a search parameter", field=unknown[0])
     values = {k: _strings(k, v) for k, v in params.items() if v is not None}
-    text = " ".join(values.get("text", []))
+    text = _text(values)
     return Query(
-        text=parse_text(text) if text else None,
+        text=text,
         terms=_terms(values, resolve, choices or {}),
         since_us=_moment(values, "since"),
         until_us=_moment(values, "until", end=True),
         has_response=_flag(values, "has_response"),
         overdue=_flag(values, "overdue"),
         case_closed=_flag(values, "case_closed"),
-        as_of_us=_moment(values, "as_of") or (now_us if now_us is not None else _now_us()),
-        sort=_sort(values, has_text=bool(text)),
+        as_of_us=_as_of(values, now_us),
+        sort=_sort(values, has_text=text is not None),
         limit=_limit(values),
         cursor=_one(values, "cursor"),
         facets=_facets(values),
     )
+
+
+def _text(values: Mapping[str, list[str]]) -> Expr | None:
+    """The free text's expression. Text without a single word (``*``, punctuation) is refused,
+    not taken as no text: a user who typed something expects it to narrow the search, and
+    "everything" shown as if it matched would mislead a complaint handler."""
+    text = " ".join(values.get("text", []))
+    if not text:
+        return None
+    expr = parse_text(text)
+    if expr is None:
+        raise InvalidInput(
+            "has no word to search for (a word is letters or digits; a * needs two before it)",
+            field="text",
+        )
+    return expr
 
 
 def _strings(name: str, value: Any) -> list[str]:
@@ -115,18 +132,26 @@ def _terms(
 def _moment(values: Mapping[str, list[str]], name: str, *, end: bool = False) -> int | None:
     """A date or timestamp as microseconds; with ``end`` the exclusive end of what it names."""
     text = _one(values, name)
-    if text is None:
+    if text is None or (name == "as_of" and text.lower() == "now"):
         return None
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
-            return micros(f"{day.isoformat()}T00:00:00+00:00")
+        if len(text) == 10:  # integer arithmetic: the end of 9999-12-31 is no overflow
+            day = date.fromisoformat(text).isoformat()
+            return micros(f"{day}T00:00:00+00:00") + (DAY_US if end else 0)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput("must be a date (YYYY-MM-DD) or an RFC 3339 timestamp", field=name) from None
     if moment.tzinfo is None:
         raise InvalidInput("needs a time zone offset (e.g. Z)", field=name)
-    return micros(moment.isoformat()) + (1 if end else 0)
+    return micros_of(moment) + (1 if end else 0)
+
+
+def _as_of(values: Mapping[str, list[str]], now_us: int | None) -> int:
+    """``as_of`` (default, or ``now``: the current time); 1970-01-01 is a time like any other."""
+    given = _moment(values, "as_of")
+    if given is not None:
+        return given
+    return now_us if now_us is not None else _now_us()
 
 
 def _now_us() -> int:

@@ -40,11 +40,31 @@ class Folded:
     version: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Unfolded:
+    """A record the projection could not turn into a document (an envelope committed by an
+    older version that this one cannot read): reported, left out of the index, and skipped,
+    so one entry never stops the index from following the ledger."""
+
+    seq: int
+    record_id: str
+    reason: str  # from the envelope only: no personal data
+
+    def describe(self) -> str:
+        return f"ledger entry {self.seq} (record {self.record_id}) cannot be indexed: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "record_id": self.record_id, "reason": self.reason}
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
 def fold(state: Folded, event: Entry) -> Folded:
     """The state after one more entry about the record (entries of other kinds keep it)."""
     kind = event.envelope.get("type") if event.kind == "event" else None
     if kind == "status":
-        return replace(state, status=str(event.envelope["status"]), version=event.seq)
+        return replace(state, status=str(event.envelope.get("status") or state.status), version=event.seq)
     if kind == "response":
         return replace(state, status="responded", has_response=True, version=event.seq)
     if kind == "follow_up_done":
@@ -90,10 +110,27 @@ def _get(env: dict[str, Any], part: str, name: str) -> Any:
     return inner.get(name) if isinstance(inner, dict) else None
 
 
-def document(own: Entry, state: Folded, payload: dict[str, Any] | None) -> IndexDoc:
+def document(own: Entry, state: Folded, payload: Payload) -> IndexDoc:
+    """The record's document; without text when its payload is gone or damaged."""
     made, version = summary(own, state)
-    text = payload or {}
+    text = payload if isinstance(payload, dict) else {}
     return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
+
+
+def checked_summary(own: Entry, state: Folded) -> Summary | Unfolded:
+    """The record's summary, with every value an index derives from it computed once (times,
+    month), or why it cannot be made."""
+    try:
+        made, _ = summary(own, state)
+        (made.sent_us, made.month, made.due_us)  # noqa: B018 - what a driver will compute
+    except _UNREADABLE as exc:
+        return Unfolded(own.seq, str(own.record_id), _reason(exc))
+    return made
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class LedgerDocs:
@@ -102,6 +139,7 @@ class LedgerDocs:
     def __init__(self, register: Register) -> None:
         self.reg = register
         self._bundles: OrderedDict[int, list[bytes]] = OrderedDict()
+        self.unfolded: list[Unfolded] = []  # records left out, and why
 
     def changed(self, start: int, end: int) -> list[IndexDoc]:
         """Documents of the records that entries ``start <= seq < end`` add or change."""
@@ -139,8 +177,16 @@ class LedgerDocs:
         return decode_entry(raws[tile])
 
     def _documents(self, histories: list[tuple[Entry, Folded]]) -> list[IndexDoc]:
-        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in histories])
-        return [document(own, state, texts.get(own.seq)) for own, state in histories]
+        """Documents of these records; one that cannot be made goes to ``unfolded`` instead."""
+        readable = []
+        for own, state in histories:
+            made = checked_summary(own, state)
+            if isinstance(made, Unfolded):
+                self.unfolded.append(made)
+            else:
+                readable.append((own, state))
+        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in readable])
+        return [document(own, state, texts.get(own.seq)) for own, state in readable]
 
     def every_record(self, end: int, progress: Progress | None = None) -> Iterator[IndexDoc]:
         """Every record's document as of ``seq < end``: events folded in a first pass over
@@ -163,21 +209,34 @@ class LedgerDocs:
                 reported = entry.seq + 1
 
 
-def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, dict[str, Any] | None]:
-    """seq -> decrypted payload of each (record id, seq); None where the data key is gone
-    or the payload cannot be read (``verify`` reports why)."""
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A payload whose data key is there but which cannot be read (its pack is missing or
+    altered): damage to report, never to take for a lawful erasure."""
+
+    reason: str  # names the entry, never the content
+
+
+Payload = dict[str, Any] | Damaged | None  # None: the data key is gone (erased or disposed of)
+
+
+def payloads(register: Register, records: Sequence[tuple[str, int]]) -> dict[int, Payload]:
+    """seq -> decrypted payload of each (record id, seq); None where the data key is gone,
+    ``Damaged`` where the key is there and the payload cannot be read (``verify`` says why)."""
     keys = register.keys.data_keys([rid for rid, _ in records])
     where = _locations(register, [seq for _, seq in records])
     located: dict[str, list[tuple[str, int, int, int]]] = {}
-    found: dict[int, dict[str, Any] | None] = {}
+    found: dict[int, Payload] = {}
     for rid, seq in records:
         found[seq] = None
-        if seq in where and rid in keys:
+        if rid in keys and seq not in where:
+            found[seq] = Damaged(f"the payload of ledger entry {seq} is in no payload pack")
+        elif rid in keys:
             pack, offset, length = where[seq]
             located.setdefault(pack, []).append((rid, seq, offset, length))
     for pack, slots in located.items():
         for (rid, seq, _, _), sealed in zip(slots, _read(register, pack, slots), strict=True):
-            found[seq] = _open(keys[rid], rid, sealed)
+            found[seq] = _open(keys[rid], rid, seq, sealed)
     return found
 
 
@@ -203,11 +262,11 @@ def _read(register: Register, pack: str, slots: list[tuple[str, int, int, int]])
         return [None] * len(slots)
 
 
-def _open(key: bytes, record_id: str, sealed: bytes | None) -> dict[str, Any] | None:
+def _open(key: bytes, record_id: str, seq: int, sealed: bytes | None) -> dict[str, Any] | Damaged:
     if sealed is None:
-        return None
+        return Damaged(f"the payload pack of ledger entry {seq} is missing or unreadable")
     try:
         value = orjson.loads(unseal(key, record_id, sealed))
     except (Error, orjson.JSONDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+        return Damaged(f"the payload of ledger entry {seq} does not decrypt (altered)")
+    return value if isinstance(value, dict) else Damaged(f"the payload of ledger entry {seq} is not a record")

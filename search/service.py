@@ -23,7 +23,7 @@ from contract.records import Channel, Purpose, Status
 from privacy.identifiers import parse_identifier
 from search.params import query_from_params
 from search.ports import Register
-from search.projection import payloads
+from search.projection import Damaged, Payload, payloads
 from search.query import Hit, Query
 from search.snippets import snippet
 
@@ -70,7 +70,7 @@ def build_query(register: Register, params: Mapping[str, Any]) -> Query:
     return query_from_params(params, resolve, choices=CHOICES)
 
 
-def _result(hit: Hit, query: Query, payload: dict[str, Any] | None) -> dict[str, Any]:
+def _result(hit: Hit, query: Query, payload: Payload) -> dict[str, Any]:
     s = hit.summary
     shown: dict[str, Any] = {
         "id": s.record_id,
@@ -91,11 +91,22 @@ def _result(hit: Hit, query: Query, payload: dict[str, Any] | None) -> dict[str,
     }
     if hit.score is not None:
         shown["score"] = round(hit.score, 4)
-    text = payload or {}
-    cut = (
-        snippet(str(text.get("subject") or ""), str(text.get("body") or ""), query.text) if payload else None
-    )
-    shown.update(
-        subject=text.get("subject"), snippet=cut.to_json() if cut else None, redacted=payload is None
-    )
+    shown.update(_content(payload, query))
     return shown
+
+
+def _content(payload: Payload, query: Query) -> dict[str, Any]:
+    """The subject line and snippet from the payload. ``redacted`` only when the data key is
+    gone (erased, disposed of); a record sent without a subject line (SMS, push, chat) just
+    has none; a payload that cannot be read is ``damaged``, naming the entry, never redacted."""
+    if not isinstance(payload, dict):
+        damaged = payload.reason if isinstance(payload, Damaged) else None
+        return {"subject": None, "snippet": None, "redacted": payload is None, "damaged": damaged}
+    subject, body = str(payload.get("subject") or ""), str(payload.get("body") or "")
+    cut = snippet(subject, body, query.text)
+    return {
+        "subject": subject or None,
+        "snippet": cut.to_json() if cut else None,
+        "redacted": False,
+        "damaged": None,
+    }

@@ -13,7 +13,7 @@ from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import AccessLogOut
 from contract.errors import InvalidInput
-from contract.records import utc_timestamp
+from contract.fields import rfc3339_utc
 from policies.roles import Permission
 
 router = APIRouter(prefix="/v1", tags=["access log"])
@@ -58,7 +58,7 @@ def _moment(value: str | None, field: str) -> str | None:
     if value is None:
         return None
     try:
-        normal = utc_timestamp(value)
+        normal = rfc3339_utc(value)  # a bound of a query may lie outside the dates records carry
     except ValueError as exc:
         raise InvalidInput(str(exc), field=f"query.{field}") from None
     moment = datetime.fromisoformat(normal.replace("Z", "+00:00")).astimezone(UTC)

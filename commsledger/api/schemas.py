@@ -160,7 +160,8 @@ class Snippet(BaseModel):
 
 class SearchHit(BaseModel):
     """One record found: its envelope, the subject line and a highlighted snippet from the
-    decrypted payload (both null, and ``redacted`` true, once its personal data is gone)."""
+    decrypted payload (both null, and ``redacted`` true, once its personal data is gone;
+    ``subject`` null for a message sent without one; ``damaged`` when the payload is lost)."""
 
     model_config = Extra
     id: str
@@ -172,6 +173,7 @@ class SearchHit(BaseModel):
     subject: str | None = None
     snippet: Snippet | None = None
     redacted: bool = False
+    damaged: str | None = None  # the payload cannot be read (damage, not erasure): why
 
 
 class SearchOut(BaseModel):
@@ -211,6 +213,10 @@ class HoldOut(BaseModel):
 
 class HoldPlacedOut(HoldOut):
     hold: str
+    records: int = Field(description="records (not disposed of) the hold covers now")
+    warning: str | None = Field(
+        default=None, description="when it covers none yet: it is placed all the same"
+    )
 
 
 class HoldReleasedOut(HoldOut):

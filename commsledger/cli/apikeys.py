@@ -12,7 +12,7 @@ from rich.table import Table
 from commsledger.access.apikeys import ApiKeys, KeyInfo
 from commsledger.access.events import Access
 from commsledger.access.log import AccessLog, prepare
-from commsledger.cli.common import DataOpt, JsonOpt, app, emit, settings_for, wants_json
+from commsledger.cli.common import DataOpt, JsonOpt, app, emit, option_value, settings_for, wants_json
 from commsledger.core.register import MASTER_KEY, SIGNING_KEY, load_signer
 from policies.roles import Role
 from privacy.keys import MasterKey
@@ -43,7 +43,7 @@ def _keys(ctx: typer.Context, data: DataOpt) -> ApiKeys:
 @keys_app.command("create")
 def create(
     ctx: typer.Context,
-    role: Annotated[str, typer.Option(help=f"one of {', '.join(Role)}")],
+    role: Annotated[Role, typer.Option(help="what the key may do (policies/roles.yaml)")],
     name: Annotated[str, typer.Option(help="a name for the key (who or what uses it)")],
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -51,7 +51,8 @@ def create(
     """Create an API key; it is printed this once and never stored."""
     keys = _keys(ctx, data)
     try:
-        secret = keys.create(name, role)
+        with option_value("--name"):
+            secret = keys.create(name, role)
     finally:
         keys.close()
     _log(ctx, data, "keys.create", 201, {"name": name, "role": role})

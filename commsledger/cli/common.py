@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Annotated, Any
 
+import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -25,6 +26,7 @@ from contract.progress import Progress
 from retention.settings import RetentionSettings
 
 app = typer.Typer(
+    rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,
     help="commsledger: the register of every outbound communication, kept as evidence.",
@@ -39,7 +41,7 @@ DataOpt = Annotated[
         show_default=False,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout", metavar="")]
 
 
 @dataclass
@@ -57,12 +59,26 @@ def settings_for(ctx: typer.Context, data: Path | None) -> Settings:
     """Settings from the environment, with ``--data`` (command or global) on top."""
     chosen = data or (ctx.obj.data if ctx.obj else None)
     try:
-        return Settings(data=chosen) if chosen else Settings()
+        settings = Settings(data=chosen) if chosen else Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "_".join(str(p) for p in first["loc"])
         prefix = _ENV_PREFIXES.get(exc.title, "COMMSLEDGER_")  # a nested group's own prefix
         raise ConfigError(f"setting {prefix}{field.upper()}: {first['msg']}") from None
+    if settings.data.exists() and not settings.data.is_dir():
+        raise click.UsageError(f"--data: {settings.data} is a file, not a data directory")
+    return settings
+
+
+@contextmanager
+def option_value(option: str) -> Iterator[None]:
+    """An ``InvalidInput`` raised while reading an option's value is bad usage (exit 2), and
+    its one line names the option as typed (``--as-of: ...``)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        detail = str(exc).removeprefix(f"{exc.field}: ") if exc.field else str(exc)
+        raise click.UsageError(f"{option}: {detail}") from None
 
 
 _ENV_PREFIXES = {

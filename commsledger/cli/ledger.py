@@ -28,7 +28,6 @@ from commsledger.core.verify import verify_register
 from contract.errors import InvalidInput
 from ledger.fsck import Report
 from ledger.proof import check_proof
-from search.indexing import reindex
 
 out = Console(soft_wrap=True)
 
@@ -112,7 +111,9 @@ def _show_human(doc: dict[str, Any]) -> None:
     head.add_row("recorded", f"seq {doc['ledger']['seq']} at {doc['ledger']['recorded_at']}")
     out.print(head)
     _retention_human(doc.get("retention"))
-    if doc["redacted"]:
+    if doc.get("damaged"):
+        out.print(f"content damaged: {doc['damaged']}", markup=False, highlight=False)
+    elif doc["redacted"]:
         out.print("[bold]content redacted[/bold] (erased or disposed of)")
     else:
         out.print(
@@ -301,7 +302,8 @@ def rebuild(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) 
         with progress_bar("rebuild", register.log.committed) as advance:
             count = register.rebuild(progress=advance)
         with progress_bar("reindex", register.log.committed) as advance:
-            indexed = reindex(register, progress=advance)
+            indexed = register.reindex(progress=advance)
+        _warn_index(register)
     emit(
         {"entries": count, "indexed": indexed},
         wants_json(ctx, as_json),

@@ -7,10 +7,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 
-from commsledger.cli.common import DataOpt, JsonOpt, app, emit, progress_bar, register_for, wants_json
+from commsledger.cli.common import (
+    DataOpt,
+    JsonOpt,
+    app,
+    emit,
+    option_value,
+    progress_bar,
+    register_for,
+    say,
+    wants_json,
+)
 from commsledger.core.register import Register
 from contract.errors import InvalidInput
 from ledger.note import Verifier
@@ -18,7 +29,15 @@ from policies.retention import load_schedule
 from retention import report, runs
 from retention.holds import Hold
 from retention.review import Decision
-from retention.service import current_policy, hold_scope, list_holds, place_hold, release_hold, review_records
+from retention.service import (
+    current_policy,
+    hold_coverage,
+    hold_scope,
+    list_holds,
+    place_hold,
+    release_hold,
+    review_records,
+)
 
 out = Console(soft_wrap=True)
 retention_app = typer.Typer(no_args_is_help=True, help="Retention schedule and disposition runs.")
@@ -49,7 +68,8 @@ def run_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Dispose of what is due as of a date: data keys destroyed, payloads deleted, a signed report."""
-    when = runs.parse_as_of(as_of)
+    with option_value("--as-of"):
+        when = runs.parse_as_of(as_of)
     with register_for(ctx, data) as register:
         caught_up(register)
         if dry_run:
@@ -69,9 +89,11 @@ def preview_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List what a run as of a date would dispose of, hold and leave for review (a dry run)."""
+    with option_value("--as-of"):
+        when = runs.parse_as_of(as_of)
     with register_for(ctx, data) as register:
         caught_up(register)
-        result = runs.preview(register, runs.parse_as_of(as_of))
+        result = runs.preview(register, when)
     _finish(ctx, result, csv_file, as_json)
 
 
@@ -140,8 +162,9 @@ def review_cmd(
 ) -> None:
     """Record a decision on records due for review: dispose of them, or keep them until a date."""
     if dispose == (keep_until is not None):
-        raise InvalidInput("give exactly one of --dispose or --keep-until DATE")
-    until = None if keep_until is None else runs.parse_as_of(keep_until)
+        raise click.UsageError("give exactly one of --dispose or --keep-until DATE")
+    with option_value("--keep-until"):
+        until = None if keep_until is None else runs.parse_as_of(keep_until)
     decision = Decision.DISPOSE if dispose else Decision.KEEP
     with register_for(ctx, data) as register:
         caught_up(register)
@@ -193,14 +216,19 @@ def hold_place(
     """Place a legal hold: what it covers is not disposed of until it is released."""
     given = {"case": case, "subject": subject, "record": record, "query": query}
     if len([v for v in given.values() if v]) != 1:
-        raise InvalidInput("give exactly one of --case, --subject, --record or --query")
+        raise click.UsageError("give exactly one of --case, --subject, --record or --query")
     with register_for(ctx, data) as register:
-        scope = hold_scope(register, given)
+        with option_value(next(f"--{k}" for k, v in given.items() if v)):
+            scope = hold_scope(register, given)
         hold = place_hold(register, scope, reason)
-    doc = {"hold": hold.id, **hold.to_json()}
-    emit(
-        doc, wants_json(ctx, as_json), lambda: out.print(f"hold {hold.id} placed on {hold.scope.describe()}")
+        coverage = hold_coverage(register, hold)
+    doc = {"hold": hold.id, **hold.to_json(), **coverage}
+    placed = (
+        f"hold {hold.id} placed on {hold.scope.describe()}: it covers {coverage['records']} record(s) now"
     )
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(placed, markup=False))
+    if "warning" in coverage:
+        say(f"warning: {coverage['warning']}")
 
 
 @hold_app.command("release")

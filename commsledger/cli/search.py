@@ -16,12 +16,12 @@ from commsledger.cli.common import (
     emit,
     progress_bar,
     register_for,
+    say,
     settings_for,
     wants_json,
 )
 from commsledger.core.register import Register
 from contract.errors import InvalidInput
-from search import indexing
 from search.service import find
 
 out = Console(soft_wrap=True, highlight=False)
@@ -101,7 +101,12 @@ def _human(doc: dict[str, Any]) -> None:
     for r in doc["results"]:
         head = f"{r['sent_at']}  {r['channel']:<8} {r['purpose']:<13} {r['status']:<10} {r['id']}"
         out.print(head, markup=False)
-        out.print(Text("  " + (r["subject"] or "(redacted)"), style="bold"))
+        if r.get("damaged"):
+            out.print(Text(f"  (damaged: {r['damaged']}; commsledger verify names it)", style="bold red"))
+        elif r["redacted"]:
+            out.print(Text("  (redacted: erased or disposed of)", style="bold"))
+        elif r["subject"]:  # an SMS, a push or a chat message has no subject line
+            out.print(Text("  " + r["subject"], style="bold"))
         if r["snippet"]:
             out.print(_marked(r["snippet"]))
     shown = len(doc["results"])
@@ -128,6 +133,8 @@ def reindex(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) 
     """Rebuild the search index from the ledger: a fresh index, swapped in when complete."""
     with Register(settings_for(ctx, data), catch_up=False) as register:
         with progress_bar("reindex", register.log.committed or None) as advance:
-            count = indexing.reindex(register, progress=advance)
+            count = register.reindex(progress=advance)
         doc = {"indexed": count, "entries": register.log.committed}
+        if register.index_problem:
+            say(f"warning: {register.index_problem}")
     emit(doc, wants_json(ctx, as_json), lambda: out.print(f"search index rebuilt: {count} records"))

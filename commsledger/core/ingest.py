@@ -8,11 +8,8 @@ there is more to come.
 
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
-import io
-import json
 import multiprocessing
 import os
 from collections import deque
@@ -26,9 +23,11 @@ from pydantic import ValidationError
 
 from commsledger.core import memory
 from commsledger.core.commit import IngestReport, Sequencer, chunked
+from commsledger.core.csvin import read_csv
 from commsledger.core.prepare import Prepared, Rejected, from_worker, init_worker, prepare, prepare_chunk
 from commsledger.core.register import Register
 from contract.errors import InvalidInput, LimitExceeded, NotFound
+from contract.moments import shift
 from contract.progress import Progress
 from contract.records import RECORD_LIMIT, AnyEvent, describe, parse_event, split_event
 from ledger.canonical import canonical_fast
@@ -41,65 +40,25 @@ CLOCK_SKEW = timedelta(minutes=5)  # sending systems' clocks differ; more than t
 INLINE_CHUNKS = 8
 
 
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which editors on Windows put first
+
+
 def read_ndjson(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of every non-blank line; an over-long line is cut at the limit."""
+    """(line number, bytes) of every non-blank line; an over-long line is cut at the limit,
+    and a byte order mark before the first is dropped."""
     number = 0
     while True:
         line = stream.readline(RECORD_LIMIT + 1)
         if not line:
             return
         number += 1
+        if number == 1:
+            line = line.removeprefix(BOM)
         if len(line) > RECORD_LIMIT and not line.endswith(b"\n"):
             while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass
         if line.strip():
             yield number, line
-
-
-_CSV_FIELDS = {
-    "id", "sent_at", "channel", "purpose", "subject", "body", "template_id", "campaign_id", "status", "tags",
-    "recipient.customer_id", "recipient.name", "recipient.email", "recipient.phone", "recipient.address",
-    "recipient.handle", "sender.department", "sender.agent", "sender.system", "case.id", "case.type",
-    "case.received_at", "follow_up.action", "follow_up.due",
-}  # fmt: skip
-
-
-def read_csv(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """CSV with a header of dotted field names -> (line number, record as JSON bytes).
-
-    Raises ``InvalidInput`` naming an unknown column (the whole file is refused before any
-    record is read, since every row would be misread).
-    """
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    try:
-        reader = csv.DictReader(text)
-        unknown = [c for c in reader.fieldnames or [] if c not in _CSV_FIELDS]
-        if unknown or not reader.fieldnames:
-            raise InvalidInput(
-                f"line 1: unknown CSV column {unknown[0]!r}" if unknown else "CSV file has no header"
-            )
-        for row in reader:
-            yield reader.line_num, json.dumps(_nest(row)).encode()
-    except UnicodeDecodeError:
-        raise InvalidInput(f"line {reader.line_num + 1}: CSV is not UTF-8 text") from None
-    finally:
-        text.detach()  # the caller owns the underlying file
-
-
-def _nest(row: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {}
-    for key, value in row.items():
-        if value is None or value == "":
-            continue
-        if key == "tags":
-            record["tags"] = [t for t in value.split("|") if t]
-            continue
-        head, _, tail = key.partition(".")
-        if tail:
-            record.setdefault(head, {})[tail] = value
-        else:
-            record[key] = value
-    return record
 
 
 def ingest(
@@ -259,7 +218,7 @@ def _parse_event(raw: bytes, sent_at: str) -> AnyEvent:
         event = parse_event(raw)
     except ValidationError as exc:
         raise InvalidInput(describe(exc, union_tags=True)) from None
-    if _moment(event["at"]) < _moment(sent_at) - CLOCK_SKEW:
+    if _moment(event["at"]) < shift(_moment(sent_at), -CLOCK_SKEW):
         raise InvalidInput("is before the record's sent_at", field="at")
     return event
 

@@ -39,6 +39,12 @@ class Rejected(NamedTuple):
     error: str
 
 
+class Unreadable(bytes):
+    """A line the reader could not make a record of (a CSV row with too many fields, bytes
+    that are not UTF-8); its bytes are the error message, which holds no personal data.
+    A ``bytes`` so it travels with the lines (chunks, worker processes) unchanged."""
+
+
 _FIELDS = (
     (IdKind.CUSTOMER, "customer_id"),
     (IdKind.EMAIL, "email"),
@@ -74,6 +80,8 @@ def unstamped(envelope: dict[str, Any]) -> dict[str, Any]:
 
 def prepare(line: int, raw: bytes, master: MasterKey, region: str, policy: Policy) -> Prepared | Rejected:
     """Validate and seal one NDJSON line; never raises for bad input, returns ``Rejected``."""
+    if isinstance(raw, Unreadable):
+        return Rejected(line, raw.decode())
     if len(raw) > RECORD_LIMIT:
         return Rejected(line, "record exceeds the limit of 32 MiB")
     try:

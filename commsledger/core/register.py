@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from commsledger.config import Settings
+from commsledger.core import skipped
 from commsledger.core.commit import IngestReport, Sequencer
 from contract.errors import (
     Busy,
@@ -47,6 +48,8 @@ from retention.holds import HoldIndex
 from retention.state import RetentionState
 from search.index import SearchIndex, open_index
 from search.indexing import catch_up, redact
+from search.indexing import reindex as rebuild_index
+from search.projection import Unfolded
 
 MASTER_KEY = "master.key"
 SIGNING_KEY = "signing.key"
@@ -84,7 +87,8 @@ class Register:
         self.redaction_hooks: list[Callable[[list[str]], None]] = [self._redact_from_index]
         self._retention: RetentionState | None = None
         self._index: SearchIndex | None = None
-        self.index_problem: str | None = None  # why the last catch-up did not happen
+        # why the last catch-up did not happen, or what the index had to leave out
+        self.index_problem: str | None = skipped.problem(skipped.recall(self.data))
         try:
             if self.writer:
                 with self.lease.hold():  # opening a writer may roll forward a crashed commit
@@ -188,14 +192,24 @@ class Register:
         """Index what the ledger committed since the index's watermark; returns the entries
         indexed. Never fails what was committed: when another process is indexing (it, or
         the next writer, catches up) or the index is unusable (``reindex`` repairs it; a
-        search says why), returns 0 and keeps the reason in ``index_problem``."""
+        search says why), returns 0 and keeps the reason in ``index_problem``; so does a
+        record the index had to leave out (``commsledger.core.skipped``)."""
+        unfolded: list[Unfolded] = []
         try:
-            done = catch_up(self)
+            done = catch_up(self, unfolded=unfolded)
         except (Busy, ConfigError, IndexFailure) as exc:
             self.index_problem = str(exc)
             return 0
-        self.index_problem = None
+        self.index_problem = skipped.problem(skipped.remember(self.data, unfolded))
         return done
+
+    def reindex(self, *, progress: Progress | None = None) -> int:
+        """Rebuild the search index from the whole ledger; returns the records indexed (the
+        list of records it had to leave out starts afresh)."""
+        unfolded: list[Unfolded] = []
+        count = rebuild_index(self, progress=progress, unfolded=unfolded)
+        self.index_problem = skipped.problem(skipped.remember(self.data, unfolded, fresh=True))
+        return count
 
     def rebuild(self, *, progress: Progress | None = None) -> int:
         """Recreate the catalog from the object store alone; returns the entries indexed."""
@@ -252,10 +266,12 @@ class Register:
         or event free text), without decrypting anything; raises ``NotFound``.
         """
         own, *later = self.record_entries(record_id)
-        payload = self.payload(own) if content else {}
+        payload, damage = self._readable(own) if content else ({}, None)
         shown = join(record_id, own.envelope, payload)
         shown["history"] = [self._event(e, content) for e in later]
         shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
+        if damage is not None:
+            shown["damaged"] = damage
         shown["current_status"] = _current_status(shown)
         shown["ledger"] = {
             "seq": own.seq,
@@ -270,12 +286,22 @@ class Register:
         return shown
 
     def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
-        payload = self.payload(entry) if content else {}
+        payload, damage = self._readable(entry) if content else ({}, None)
         event: dict[str, Any] = {**entry.envelope, **(payload or {})}
         event.update(seq=entry.seq, recorded_at=entry.ts, kind=entry.kind)
         if payload is None:
             event["redacted"] = True
+        if damage is not None:
+            event["damaged"] = damage
         return event
+
+    def _readable(self, entry: Entry) -> tuple[dict[str, Any] | None, str | None]:
+        """(payload, None), or ({}, why) when the data key is there and the payload cannot be
+        read: damage to report (the envelope still shows), never a lawful redaction."""
+        try:
+            return self.payload(entry), None
+        except (NotFound, VerificationError) as exc:
+            return {}, f"{exc}; damage, not erasure: commsledger verify names it"
 
     def checkpoint(self) -> tuple[Checkpoint, str]:
         """Sign a checkpoint of the committed log now (if it grew) and return it with its note."""

@@ -36,7 +36,7 @@ from contract.errors import Busy, Conflict, Error, InvalidInput
 from ledger import layout
 from policies.roles import load_roles
 from retention import runs
-from retention.service import hold_scope, list_holds, place_hold, release_hold
+from retention.service import hold_coverage, hold_scope, list_holds, place_hold, release_hold
 from search.query import Keyword
 from search.service import build_query, find
 
@@ -209,7 +209,8 @@ class Service:
         with self.gate.enter():
             scope = hold_scope(self.writer, request)
             hold = place_hold(self.writer, scope, str(request.get("reason") or ""))
-        return {"hold": hold.id, **hold.to_json()}
+            coverage = hold_coverage(self.writer, hold)
+        return {"hold": hold.id, **hold.to_json(), **coverage}
 
     def release_hold(self, hold_id: str, reason: str | None) -> dict[str, Any]:
         """Release a hold; raises ``NotFound``, ``Conflict`` (released already), ``Busy``."""
@@ -365,7 +366,7 @@ def _lines(body: bytes, ndjson: bool) -> Iterator[tuple[int, bytes]]:
     if not body.strip():
         raise InvalidInput("the request body is empty")
     if not ndjson:
-        return iter([(1, body)])
+        return iter([(1, body.removeprefix(ingest.BOM))])
     return ingest.read_ndjson(io.BytesIO(body if body.endswith(b"\n") else body + b"\n"))
 
 

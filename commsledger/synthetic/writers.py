@@ -52,7 +52,7 @@ def write_csv(path: Path, n: int, **kwargs: Any) -> int:
     joined by ``|``, no attachments); returns the number of records written."""
     count = 0
     with Path(path).open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
+        writer = csv.writer(out)  # input for ingest, not a report: a quote would change the records
         writer.writerow(_CSV_COLUMNS)
         for rec in records(n, **kwargs):
             writer.writerow(_csv_row(rec))

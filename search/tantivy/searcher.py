@@ -143,13 +143,15 @@ def _exactly(
     """The shard's hits in (sent, seq) order; a run of equal ``sent`` cut by the page end is
     replaced by the run's first documents by ``seq``."""
     seqs = searcher.fast_field_values("seq", [a for _, a in hits]) if hits else []
-    keyed = [((float(sent), float(seq or 0)), addr) for (sent, addr), seq in zip(hits, seqs, strict=True)]
+    # exact integers: floats lose microseconds past 2^53 (year 2255), and an older version may
+    # have committed records sent as late as 9999
+    keyed = [((sent, seq or 0), addr) for (sent, addr), seq in zip(hits, seqs, strict=True)]
     if len(hits) == wanted:
         edge = hits[-1][0]
         kept = [k for k in keyed if k[0][0] != edge]
         same = both([query, _equal(schema, "sent", edge)])
         run = searcher.search(same, len(keyed) - len(kept), False, "seq", 0, _order(desc))
-        keyed = kept + [((float(edge), float(seq)), addr) for seq, addr in run.hits]
+        keyed = kept + [((edge, seq), addr) for seq, addr in run.hits]
     keyed.sort(key=lambda k: k[0], reverse=desc)
     return [(key, searcher, addr) for key, addr in keyed]
 

@@ -112,3 +112,17 @@ def test_stamp_is_what_ingest_writes() -> None:
         "awaiting": "case_closed",
     }
     assert POLICY.sha256 == Policy(parse_schedule(textwrap.dedent(SCHEDULE)), 8).sha256
+
+
+@given(st.dates(), st.sampled_from(["P1D", "P3Y", "P6Y", "P13M", "P100Y", "P9999Y"]))
+def test_a_period_past_the_calendar_stops_at_its_last_day(day: date, text: str) -> None:
+    """Fails before issue 10: 9999-12-31 + P6Y raised 'year 10005 is out of range'."""
+    until = Period.parse(text).after(day)
+    assert day < until <= date.max or day == until == date.max
+
+
+def test_a_case_closed_at_the_end_of_the_calendar_is_kept_for_ever() -> None:
+    late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    verdict = POLICY.evaluate(facts("collections", closed_at=late))
+    assert verdict is not None
+    assert (verdict.retain_until, verdict.due(date.max)) == (date.max, False)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from commsledger import synthetic
-from contract.records import utc_timestamp
+from contract.fields import utc_timestamp
 from search.document import IndexDoc, Summary
 from search.index import SearchIndex, open_index
 

@@ -83,14 +83,15 @@ def test_retention_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     )
     date = cli("retention", "run", "--as-of", "1st of May")
     assert (date.code, date.stderr.strip()) == (
-        1,
-        "commsledger: as_of: '1st of May' is not a date (YYYY-MM-DD)",
+        2,
+        "commsledger: --as-of: '1st of May' is not a date (YYYY-MM-DD)",
     )
     two = cli("hold", "place", "--case", "A", "--record", "B", "--reason", "x")
-    assert two.code == 1
+    assert two.code == 2
     assert "exactly one of --case, --subject, --record or --query" in two.stderr
     query = cli("hold", "place", "--query", "colour=red", "--reason", "x")
-    assert "query: 'colour=red' is not one of" in query.stderr
+    assert query.code == 2
+    assert query.stderr.startswith("commsledger: --query: 'colour=red' is not one of")
 
 
 def test_a_bad_retention_setting_is_named_as_its_variable(cli: Any) -> None:
