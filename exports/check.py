@@ -60,6 +60,8 @@ def check_bundle(path: Path, vkey: str) -> dict[str, Any]:
     """Check the bundle at ``path`` against the verifier key ``vkey``; returns ``{"ok",
     "key", "kind", "records", "members", "problems": [{"member", "problem"}], ...}``.
     Raises ``InvalidInput`` for a key that is not a verifier key or a file that cannot be read."""
+    from exports import sar_check  # noqa: F401 - registers the subject access bundle's checks
+
     verifier = _verifier(vkey)
     report = Report(key=fingerprint(verifier))
     try:
