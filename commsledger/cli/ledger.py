@@ -113,7 +113,8 @@ def _show_human(doc: dict[str, Any]) -> None:
     out.print(head)
     _retention_human(doc.get("retention"))
     if doc["redacted"]:
-        out.print("[bold]content redacted[/bold] (erased or disposed of)")
+        note = (doc.get("redaction") or {}).get("note", "erased or disposed of")
+        out.print(f"[bold]content redacted[/bold] ({note})")
     else:
         out.print(
             json.dumps(

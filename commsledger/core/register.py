@@ -256,6 +256,8 @@ class Register:
         shown = join(record_id, own.envelope, payload)
         shown["history"] = [self._event(e, content) for e in later]
         shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
+        if shown["redacted"]:
+            shown["redaction"] = self._redaction(record_id)
         shown["current_status"] = _current_status(shown)
         shown["ledger"] = {
             "seq": own.seq,
@@ -268,6 +270,27 @@ class Register:
         if view is not None:
             shown["retention"] = view
         return shown
+
+    def _redaction(self, record_id: str) -> dict[str, Any] | None:
+        """Which entry destroyed the record's content, and when: "redacted under request R on
+        D" (an erasure) or "disposed of by run R on D" (retention)."""
+        seq = self.catalog.shredded_by_entry(record_id)
+        if seq is None:
+            return None
+        entry = self.log.entry(seq)
+        day = entry.ts[:10]
+        if entry.kind == "subject.erased":
+            request = entry.envelope.get("request")
+            return {"by": "erasure", "request": request, "at": entry.ts, "seq": seq,
+                    "note": f"redacted under request {request} on {day}"}  # fmt: skip
+        run = entry.envelope.get("run")
+        return {
+            "by": "disposal",
+            "run": run,
+            "at": entry.ts,
+            "seq": seq,
+            "note": f"disposed of by run {run} on {day}",
+        }
 
     def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
         payload = self.payload(entry) if content else {}
