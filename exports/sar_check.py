@@ -13,8 +13,7 @@ from itertools import zip_longest
 from typing import Any
 
 from exports.bundle import PROOFS
-from exports.check import KIND_CHECKS, Report
-from exports.sar import KIND
+from exports.kinds import Report
 from ledger.checkpoint import Checkpoint
 
 COMMUNICATIONS = "communications.json"
@@ -71,6 +70,3 @@ def _proved(archive: zipfile.ZipFile) -> Iterator[dict[str, Any]]:
                 yield {"record_id": line.get("record_id"), "envelope": entry.get("envelope")}
             except (ValueError, KeyError, IndexError, TypeError):
                 yield {"record_id": None, "envelope": None}
-
-
-KIND_CHECKS[KIND] = (check_communications,)

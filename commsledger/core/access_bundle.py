@@ -18,6 +18,7 @@ from commsledger.core.requests import Given, RequestBook, today
 from contract.errors import Conflict
 from contract.progress import Progress
 from exports.sar import AccessRequest, write_access_bundle
+from exports.sar_docs import safe_name
 from ledger.log import utc_now
 from policies.privacy_notice import load_notice
 from policies.retention import Schedule
@@ -58,17 +59,37 @@ def export_for(
     return export_request(register, request.id, out, progress=progress)
 
 
+@dataclass(frozen=True)
+class Built:
+    """A bundle written, and what completing its request records."""
+
+    exported: Exported
+    subjects: list[str]
+    summary: dict[str, Any]
+
+    def outcome(self) -> dict[str, Any]:
+        return {"bundle": {k: self.summary[k] for k in ("records", "bytes", "manifest_sha256")}}
+
+
 def export_request(
     register: Register, request_id: str, out: Path, *, progress: Progress | None = None
 ) -> Exported:
-    """Answer an access request whose matches the DPO has seen (it awaits approval).
+    """Answer an access request whose matches the DPO has seen (it awaits approval): write
+    its bundle, then complete the request. Raises as ``build_bundle`` does."""
+    built = build_bundle(register, request_id, out, progress=progress)
+    RequestBook(register).complete(request_id, built.outcome(), built.subjects)
+    return built.exported
 
-    Raises ``NotFound`` for an unknown request, ``Conflict`` for an erasure request, one not
-    matched yet, or one closed already.
-    """
+
+def build_bundle(
+    register: Register, request_id: str, out: Path, *, progress: Progress | None = None
+) -> Built:
+    """Write the bundle of an access request awaiting approval (it only reads: a read-only
+    register will do). Raises ``NotFound`` for an unknown request, ``Conflict`` for an
+    erasure request, one not matched yet, or one closed already."""
     book = RequestBook(register)
     request = book.get(request_id)
-    _check_exportable(request)
+    check_exportable(request)
     found = book.matches(request)
     identifiers = [i["identifier"] for i in book.identifiers(request) if i["verified"]]
     notice = load_notice(register.settings.privacy_notice)
@@ -80,17 +101,22 @@ def export_request(
         progress(0, total=found.counts["records"])
     ids = (rid for rid, _ in records_of(register.retention(), found.subjects))
     summary = write_access_bundle(register, out, spec, ids, progress)
-    outcome = {"bundle": {k: summary[k] for k in ("records", "bytes", "manifest_sha256")}}
-    book.complete(request.id, outcome, found.subjects)
-    return Exported(request.id, summary["records"], out, summary["manifest_sha256"])
+    exported = Exported(request.id, summary["records"], out, summary["manifest_sha256"])
+    return Built(exported, found.subjects, summary)
 
 
-def _check_exportable(request: SubjectRequest) -> None:
+def check_exportable(request: SubjectRequest) -> None:
+    """Raise ``Conflict`` unless the request is an access request awaiting approval."""
     if request.type is not RequestType.ACCESS:
         raise Conflict(f"request {request.id} is an {request.type} request, not an access request")
     if request.status is not Status.AWAITING_APPROVAL:
         hint = "review its matches first (commsledger request matches)" if request.open else "it is closed"
         raise Conflict(f"request {request.id} is {request.status}: {hint}")
+
+
+def safe_id(request_id: str) -> str:
+    """A request id as a file name (ids are ours, ``sr-YYYYMMDD-hex``; others are made safe)."""
+    return safe_name(request_id)
 
 
 def _public(request: SubjectRequest) -> dict[str, Any]:

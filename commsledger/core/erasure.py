@@ -68,19 +68,27 @@ class Erased:
 
 
 def erase_for(
-    register: Register, identifiers: list[str], ref: str | None, *, shredder: Shredder | None,
+    register: Register,
+    identifiers: list[str],
+    ref: str | None,
+    *,
+    shredder: Shredder | None,
     progress: Progress | None = None,
-) -> Erased:  # fmt: skip
-    """``erase --subject S --request REF``: REF names an erasure request already recorded, or
-    is the outside reference of a new one for these identifiers (the DPO running the command
-    vouches for them). Raises ``Conflict`` when the person was erased already and nothing
-    is held under these identifiers now."""
+) -> Erased:
+    """``erase --subject S --request REF``: REF names an erasure request already recorded (by
+    id, or by the reference it was recorded with: running the same command again resumes it),
+    or is the reference of a new one for these identifiers (the DPO running the command
+    vouches for them). Raises ``Conflict`` when the person was erased already and nothing is
+    held under these identifiers now, ``InvalidInput`` when REF's request names others."""
     book = RequestBook(register)
-    known = book.all().get(ref or "")
+    known = book.find(ref, RequestType.ERASURE) if ref else None
+    if known is not None and identifiers:
+        book.check_names(known, identifiers)
     if known is None:
         entries.check_not_erased_before(book, identifiers)
         known = book.create(RequestType.ERASURE, [Given(i, verified=True) for i in identifiers], ref=ref)
-        book.match(known.id)
+    if identifiers and known.status in (Status.RECEIVED, Status.IN_PROGRESS):
+        book.match(known.id)  # the DPO naming the subject on the command line approves it
     return erase_request(register, known.id, shredder=shredder, progress=progress)
 
 
@@ -92,7 +100,7 @@ def erase_request(
     book = RequestBook(register)
     request = book.get(request_id)
     written = entries.of_request(register, request.id)
-    _check_erasable(request, bool(written))
+    check_erasable(request, bool(written))
     if written:
         done = Erased(request.id, written.erased, written.withheld, resumed=True)
     else:
@@ -103,7 +111,9 @@ def erase_request(
     return done
 
 
-def _check_erasable(request: SubjectRequest, resuming: bool) -> None:
+def check_erasable(request: SubjectRequest, resuming: bool) -> None:
+    """Raise ``Conflict`` unless the request is an erasure request awaiting approval (or,
+    ``resuming``, one whose erasure a killed process left unfinished)."""
     if request.type is not RequestType.ERASURE:
         raise Conflict(f"request {request.id} is an {request.type} request, not an erasure request")
     if request.status is Status.COMPLETED:

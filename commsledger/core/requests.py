@@ -104,6 +104,25 @@ class RequestBook:
             found = [r for r in found if r.status == status]
         return found
 
+    def find(self, name: str, kind: RequestType) -> SubjectRequest | None:
+        """The request ``name`` names: its id, else the latest request of ``kind`` recorded
+        with ``name`` as its reference."""
+        found = self.all()
+        if name in found:
+            return found[name]
+        same = [r for r in found.values() if r.ref == name and r.type is kind]
+        return max(same, key=lambda r: r.steps[0]["seq"]) if same else None
+
+    def check_names(self, request: SubjectRequest, identifiers: Sequence[str]) -> None:
+        """Raise ``InvalidInput`` unless every identifier is one the request names."""
+        theirs = {i["identifier"] for i in self.identifiers(request)}
+        region = self.register.settings.default_region
+        for number, text in enumerate(identifiers):
+            if str(parse_identifier(text, region)) not in theirs:
+                raise InvalidInput(
+                    f"request {request.id} does not name this identifier", field=f"subject[{number}]"
+                )
+
     def identifiers(self, request: SubjectRequest) -> list[dict[str, Any]]:
         """The requester's identifiers (normalised), each with whether it is verified; an
         empty list once the request's sealed parts were shredded."""

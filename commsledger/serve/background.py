@@ -87,6 +87,11 @@ class BackgroundJobs:
         threading.Thread(target=self._work, args=(job, work), name=f"job-{job.id}", daemon=True).start()
         return job, True
 
+    def latest(self) -> BackgroundJob | None:
+        """The job started last (None before the first)."""
+        with self._lock:
+            return next(reversed(self._jobs.values()), None)
+
     def get(self, job_id: str) -> BackgroundJob:
         """Raises ``NotFound`` for an unknown (or long forgotten) job."""
         with self._lock:
