@@ -58,8 +58,9 @@ class Person:
 
     def values(self) -> list[str]:
         """Every personal value of this person a record below carries."""
-        return [self.name, self.email, self.email.title(), self.phone, self.national, self.customer,
-                self.address, f"Quill{self.key}feather", self.marker(0), f"attachment{self.key}secret"]  # fmt: skip
+        names = [self.name, f"Quill{self.key}feather", self.marker(0), f"attachment{self.key}secret"]
+        contacts = [self.email, self.email.title(), self.phone, self.national, self.customer, self.address]
+        return names + contacts
 
     def identifier(self) -> str:
         return f"email:{self.email.upper()}"
