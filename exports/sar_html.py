@@ -100,12 +100,25 @@ def communication_html(doc: dict[str, Any]) -> str:
         ("From", (doc.get("sender") or {}).get("department")),
         ("Case", (doc.get("case") or {}).get("id")),
     ]
-    rows += [("To", _recipient(doc.get("recipient"))), ("Reference", doc["id"])]
+    rows += [
+        ("To", _recipient(doc.get("recipient"))),
+        ("Retention", _retention(doc)),
+        ("Reference", doc["id"]),
+    ]
     items = "".join(f"<dt>{e(k)}</dt><dd>{_cell(v)}</dd>" for k, v in rows if v)
     return (
         f'<article id="{e(doc["id"])}"><h3>{e(title)}</h3><dl>{items}</dl>{_content(doc)}'
         f"{_attachments(doc)}{_history(doc)}</article>\n"
     )
+
+
+def _retention(doc: dict[str, Any]) -> str:
+    stamp = doc.get("retention") or {}
+    if not stamp.get("class"):
+        return ""
+    if stamp.get("awaiting"):
+        return f"{stamp['class']}, kept until at least {stamp.get('retain_until')} (its case is open)"
+    return f"{stamp['class']}, kept until {stamp.get('retain_until')}"
 
 
 def _recipient(recipient: Any) -> str:

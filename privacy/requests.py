@@ -94,14 +94,13 @@ class VerifyMethod(StrEnum):
     OTHER = "other"
 
 
-# Steps allowed from each status (besides those that end a request: refused, withdrawn).
+# Steps allowed from each open status (besides those that end a request: refused, withdrawn).
+_ANY_OPEN = frozenset({Step.VERIFIED, Step.PAUSED, Step.RESUMED, Step.EXTENDED})
 _ALLOWED: dict[Status, frozenset[Step]] = {
-    Status.RECEIVED: frozenset({Step.VERIFIED, Step.PAUSED, Step.EXTENDED, Step.MATCHED, Step.COMPLETED}),
-    Status.IDENTITY_PENDING: frozenset({Step.VERIFIED, Step.RESUMED, Step.EXTENDED}),
-    Status.IN_PROGRESS: frozenset({Step.VERIFIED, Step.PAUSED, Step.EXTENDED, Step.MATCHED, Step.COMPLETED}),
-    Status.AWAITING_APPROVAL: frozenset(
-        {Step.VERIFIED, Step.PAUSED, Step.EXTENDED, Step.MATCHED, Step.COMPLETED}
-    ),
+    Status.RECEIVED: _ANY_OPEN | {Step.MATCHED, Step.COMPLETED},
+    Status.IDENTITY_PENDING: _ANY_OPEN - {Step.PAUSED},
+    Status.IN_PROGRESS: _ANY_OPEN | {Step.MATCHED, Step.COMPLETED},
+    Status.AWAITING_APPROVAL: _ANY_OPEN | {Step.MATCHED, Step.COMPLETED},
 }
 
 
