@@ -48,7 +48,12 @@ Lister = Annotated[Caller, _guard("list")]
 Reader = Annotated[Caller, _guard("read")]
 Matcher = Annotated[Caller, _guard("matches")]
 MatchRecorder = Annotated[Caller, _guard("match")]
-Stepper = Annotated[Caller, _guard("step", audit=False)]
+Verifier = Annotated[Caller, _guard("verify", audit=False)]  # steps: the ledger records them
+Pauser = Annotated[Caller, _guard("pause", audit=False)]
+Resumer = Annotated[Caller, _guard("resume", audit=False)]
+Extender = Annotated[Caller, _guard("extend", audit=False)]
+Refuser = Annotated[Caller, _guard("refuse", audit=False)]
+Withdrawer = Annotated[Caller, _guard("withdraw", audit=False)]
 Builder = Annotated[Caller, _guard("bundle")]
 Downloader = Annotated[Caller, _guard("download")]
 Eraser = Annotated[Caller, _guard("erase")]
@@ -111,37 +116,37 @@ def record_matches(request_id: str, service: ServiceDep, caller: MatchRecorder) 
 
 
 @router.post("/{request_id}/verify", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def verify(request_id: str, body: VerifyIn, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def verify(request_id: str, body: VerifyIn, service: ServiceDep, caller: Verifier) -> dict[str, Any]:
     """Mark identifiers verified (all by default), and how."""
     return service.requests.step(request_id, "verify", body.model_dump(mode="json"))
 
 
 @router.post("/{request_id}/pause", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def pause(request_id: str, body: PauseIn, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def pause(request_id: str, body: PauseIn, service: ServiceDep, caller: Pauser) -> dict[str, Any]:
     """Stop the clock while identity, scope or authority is clarified."""
     return service.requests.step(request_id, "pause", body.model_dump(mode="json"))
 
 
 @router.post("/{request_id}/resume", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def resume(request_id: str, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def resume(request_id: str, service: ServiceDep, caller: Resumer) -> dict[str, Any]:
     """Restart the clock: the due date moves on by the whole days it was stopped."""
     return service.requests.step(request_id, "resume", {})
 
 
 @router.post("/{request_id}/extend", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def extend(request_id: str, body: ExtendIn, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def extend(request_id: str, body: ExtendIn, service: ServiceDep, caller: Extender) -> dict[str, Any]:
     """Extend by 1 or 2 further months (2 in all), before the due date, with a reason."""
     return service.requests.step(request_id, "extend", body.model_dump(mode="json"))
 
 
 @router.post("/{request_id}/refuse", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def refuse(request_id: str, body: RefuseIn, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def refuse(request_id: str, body: RefuseIn, service: ServiceDep, caller: Refuser) -> dict[str, Any]:
     """Refuse the request (manifestly unfounded, excessive, identity not verified, exemption)."""
     return service.requests.step(request_id, "refuse", body.model_dump(mode="json"))
 
 
 @router.post("/{request_id}/withdraw", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
-def withdraw(request_id: str, body: WithdrawIn, service: ServiceDep, caller: Stepper) -> dict[str, Any]:
+def withdraw(request_id: str, body: WithdrawIn, service: ServiceDep, caller: Withdrawer) -> dict[str, Any]:
     """The requester withdrew the request."""
     return service.requests.step(request_id, "withdraw", body.model_dump(mode="json"))
 
