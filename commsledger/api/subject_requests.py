@@ -37,6 +37,7 @@ from policies.roles import Permission
 router = APIRouter(prefix="/v1/subject-requests", tags=["subject requests"])
 MANAGE = Permission.SUBJECT_REQUESTS_MANAGE
 _STEP_ERRORS = errors(401, 403, 404, 409, 422, 503)
+_BODY_ERRORS = errors(400, 401, 403, 404, 409, 422, 503)  # 400: a body that is not JSON
 
 
 def _guard(action: str, *, audit: bool = True) -> Any:
@@ -64,7 +65,7 @@ def _about(caller: Caller, request_id: str, subjects: list[str]) -> None:
     caller.subject = subjects[0] if subjects else None
 
 
-@router.post("", status_code=201, response_model=SubjectRequestOut, responses=errors(401, 403, 422, 503))
+@router.post("", status_code=201, response_model=SubjectRequestOut, responses=errors(400, 401, 403, 422, 503))
 def create(
     body: SubjectRequestIn, response: Response, service: ServiceDep, caller: Creator
 ) -> dict[str, Any]:
@@ -115,13 +116,13 @@ def record_matches(request_id: str, service: ServiceDep, caller: MatchRecorder) 
     return doc
 
 
-@router.post("/{request_id}/verify", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
+@router.post("/{request_id}/verify", response_model=SubjectRequestOut, responses=_BODY_ERRORS)
 def verify(request_id: str, body: VerifyIn, service: ServiceDep, caller: Verifier) -> dict[str, Any]:
     """Mark identifiers verified (all by default), and how."""
     return service.requests.step(request_id, "verify", body.model_dump(mode="json"))
 
 
-@router.post("/{request_id}/pause", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
+@router.post("/{request_id}/pause", response_model=SubjectRequestOut, responses=_BODY_ERRORS)
 def pause(request_id: str, body: PauseIn, service: ServiceDep, caller: Pauser) -> dict[str, Any]:
     """Stop the clock while identity, scope or authority is clarified."""
     return service.requests.step(request_id, "pause", body.model_dump(mode="json"))
@@ -133,19 +134,19 @@ def resume(request_id: str, service: ServiceDep, caller: Resumer) -> dict[str, A
     return service.requests.step(request_id, "resume", {})
 
 
-@router.post("/{request_id}/extend", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
+@router.post("/{request_id}/extend", response_model=SubjectRequestOut, responses=_BODY_ERRORS)
 def extend(request_id: str, body: ExtendIn, service: ServiceDep, caller: Extender) -> dict[str, Any]:
     """Extend by 1 or 2 further months (2 in all), before the due date, with a reason."""
     return service.requests.step(request_id, "extend", body.model_dump(mode="json"))
 
 
-@router.post("/{request_id}/refuse", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
+@router.post("/{request_id}/refuse", response_model=SubjectRequestOut, responses=_BODY_ERRORS)
 def refuse(request_id: str, body: RefuseIn, service: ServiceDep, caller: Refuser) -> dict[str, Any]:
     """Refuse the request (manifestly unfounded, excessive, identity not verified, exemption)."""
     return service.requests.step(request_id, "refuse", body.model_dump(mode="json"))
 
 
-@router.post("/{request_id}/withdraw", response_model=SubjectRequestOut, responses=_STEP_ERRORS)
+@router.post("/{request_id}/withdraw", response_model=SubjectRequestOut, responses=_BODY_ERRORS)
 def withdraw(request_id: str, body: WithdrawIn, service: ServiceDep, caller: Withdrawer) -> dict[str, Any]:
     """The requester withdrew the request."""
     return service.requests.step(request_id, "withdraw", body.model_dump(mode="json"))
