@@ -27,71 +27,27 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 from contract.errors import Conflict, InvalidInput
+from privacy.request_kinds import (
+    OPEN,
+    PREFIX,
+    ExtensionGround,
+    PauseGround,
+    RefusalGround,
+    RequestType,
+    Status,
+    Step,
+    VerifyMethod,
+)
 
-PREFIX = "subject_request."
+__all__ = [
+    "OPEN", "PREFIX", "ExtensionGround", "PauseGround", "RefusalGround", "RequestType", "Status", "Step",
+    "SubjectRequest", "VerifyMethod", "add_months", "check_extension", "check_step", "due_date", "fold",
+]  # fmt: skip
 DUE_SOON_DAYS = 7  # a request due within this many days is "near its due date"
 MAX_EXTENSION = 2  # further months (Art. 12(3))
-
-
-class RequestType(StrEnum):
-    ACCESS = "access"  # Art. 15
-    ERASURE = "erasure"  # Art. 17
-
-
-class Status(StrEnum):
-    RECEIVED = "received"
-    IDENTITY_PENDING = "identity_pending"
-    IN_PROGRESS = "in_progress"
-    AWAITING_APPROVAL = "awaiting_approval"
-    COMPLETED = "completed"
-    REFUSED = "refused"
-    WITHDRAWN = "withdrawn"
-
-
-OPEN = frozenset({Status.RECEIVED, Status.IDENTITY_PENDING, Status.IN_PROGRESS, Status.AWAITING_APPROVAL})
-
-
-class Step(StrEnum):
-    """The ledger entry kinds of a request's steps."""
-
-    RECEIVED = PREFIX + "received"  # {request, type, received, identifiers, verified, ref?, sealed}
-    VERIFIED = PREFIX + "verified"  # {request, verified: [positions], method}
-    PAUSED = PREFIX + "paused"  # {request, ground, on, sealed?}
-    RESUMED = PREFIX + "resumed"  # {request, on}
-    EXTENDED = PREFIX + "extended"  # {request, months, ground, sealed?}
-    MATCHED = PREFIX + "matched"  # {request, subjects, records, counts}
-    COMPLETED = PREFIX + "completed"  # {request, outcome}
-    REFUSED = PREFIX + "refused"  # {request, ground, sealed?}
-    WITHDRAWN = PREFIX + "withdrawn"  # {request, sealed?}
-
-
-class PauseGround(StrEnum):
-    IDENTITY = "identity"  # waiting for proof of identity (the clock starts on receipt of it)
-    SCOPE = "scope"  # clarifying what is asked for (large amounts of data only)
-    AUTHORITY = "authority"  # waiting for a third party's authority to act
-
-
-class ExtensionGround(StrEnum):
-    COMPLEX = "complex"
-    SEVERAL_REQUESTS = "several_requests"
-
-
-class RefusalGround(StrEnum):
-    MANIFESTLY_UNFOUNDED = "manifestly_unfounded"  # Art. 12(5)
-    EXCESSIVE = "excessive"  # Art. 12(5)
-    IDENTITY_NOT_VERIFIED = "identity_not_verified"  # Art. 12(6)
-    EXEMPTION = "exemption"  # DPA 2018 Sch. 2-4
-
-
-class VerifyMethod(StrEnum):
-    ACCOUNT_LOGIN = "account_login"
-    KNOWN_CONTACT = "known_contact"  # answered from a contact detail already on file
-    DOCUMENT = "document"  # an identity document seen (and not kept)
-    OTHER = "other"
 
 
 # Steps allowed from each open status (besides those that end a request: refused, withdrawn).
