@@ -15,11 +15,12 @@ import sys
 import click
 import typer
 
-from commsledger.cli import apikeys, exports, ledger, requests, retention, search, service
+from commsledger.cli import answers, apikeys, exports, ledger, requests, retention, search, service
 from commsledger.cli.common import app, say
 from contract.errors import ConfigError, Error
 
 GROUPS = (
+    answers,
     apikeys,
     exports,
     ledger,
