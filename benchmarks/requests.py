@@ -11,7 +11,9 @@ an erasure changes it. Each step is its own process, watched by ``procwatch``:
 2. ``commsledger sar export`` of the heavy subject (CLI), and the same export timed in
    process (``export`` below: the call alone, the register's opening apart); the bundle must
    pass ``check-bundle``;
-3. the erasure of that subject in process (``erase`` below: the call alone, and its phases);
+3. the erasure of that subject in process (``erase`` below: the call alone, and its phases),
+   then of a second 1,000-record subject whose records were all sent within one month (the
+   index purge rebuilds the month shards holding the subject's records: one here, all above);
 4. baseline B: ``commsledger reindex``, the whole index rebuilt, since an erasure's index
    purge rebuilds the index shards holding the subject's records;
 5. ``commsledger verify``: the ledger must still verify;
@@ -29,6 +31,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,7 @@ RECORDS = 1_000_000
 HEAVY = 1_000
 FLAT_BIG, FLAT_SMALL = 100_000, 10_000
 BUNDLE_S, ERASE_S, FLAT = 2.0, 10.0, 1.15
+BURST = (datetime(2025, 6, 2, tzinfo=UTC), datetime(2025, 6, 27, tzinfo=UTC))  # one month of the index
 
 
 def person(key: str, number: int) -> dict[str, str]:
@@ -54,9 +58,12 @@ def person(key: str, number: int) -> dict[str, str]:
     }
 
 
-def readdressed(key: str, number: int, count: int, seed: int) -> Iterator[dict[str, Any]]:
+def readdressed(
+    key: str, number: int, count: int, seed: int, start: datetime | None = None, end: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """``count`` synthetic records sent to one person (several spellings of their email and
-    phone, linked by their customer id), marketing, spread over the synthetic stream's years."""
+    phone, linked by their customer id), marketing, spread over the synthetic stream's years
+    (or from ``start`` to ``end``)."""
     who = person(key, number)
     spellings = [
         {"email": who["email"], "customer_id": who["customer"]},
@@ -64,7 +71,7 @@ def readdressed(key: str, number: int, count: int, seed: int) -> Iterator[dict[s
         {"phone": who["phone"], "customer_id": who["customer"]},
         {"phone": "+44 " + who["phone"][1:]},
     ]
-    for n, rec in enumerate(synthetic.records(count, seed=seed)):
+    for n, rec in enumerate(synthetic.records(count, seed=seed, start=start, end=end)):
         rec = dict(rec)
         rec.update(id=f"bench-{key}-{n:06d}", recipient=spellings[n % 4], purpose="marketing")
         for drop in ("case", "tags", "follow_up", "campaign_id"):
@@ -135,6 +142,13 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
         raise BenchmarkFailed(f"check-bundle: {checked}")
     steps["export"] = watched_step("export", HEAVY, _here("export", str(data), subject, str(out)), env)
     steps["erase"] = watched_step("erase", HEAVY, _here("erase", str(data), subject), env)
+    burst = work / f"requests-{records}" / "burst.ndjson"  # the same, sent within one month
+    write_records(burst, readdressed("burst", 904, HEAVY, seed + 202, BURST[0], BURST[1]))
+    steps["ingest_burst"] = watched_step(
+        "ingest_burst", HEAVY, [*_cli(data), "ingest", str(burst), "--json"], env
+    )
+    burst_subject = f"email:{person('burst', 904)['email']}"
+    steps["erase_burst"] = watched_step("erase_burst", HEAVY, _here("erase", str(data), burst_subject), env)
     steps["reindex"] = watched_step("reindex", records + HEAVY, [*_cli(data), "reindex", "--json"], env)
     steps["verify"] = watched_step("verify", records + HEAVY, [*_cli(data), "verify", "--json"], env)
     if not (steps["verify"].output or {}).get("ok"):
@@ -285,6 +299,11 @@ def markdown(doc: dict[str, Any]) -> str:
         ("`commsledger sar export` (CLI)", "export_cli", None),
         ("access bundle, in process (register opened apart)", "export", export["export_s"]),
         ("erasure, in process (index purge, secure delete included)", "erase", erase["erase_s"]),
+        (
+            "erasure of a 1,000-record subject sent within one month, in process",
+            "erase_burst",
+            steps["erase_burst"]["output"]["erase_s"],
+        ),
         ("baseline B: `commsledger reindex` (the whole index)", "reindex", None),
         ("`commsledger verify` after the erasure", "verify", None),
         (f"memory: `sar export` of a {FLAT_SMALL:,}-record subject", "export_small", None),
@@ -310,6 +329,12 @@ def markdown(doc: dict[str, Any]) -> str:
         "|---|---|---|---|",
         _target("bundle, 1,000 records among 1M", f"<= {BUNDLE_S:.0f} s", export["export_s"], BUNDLE_S),
         _target("erasure of that subject, complete", f"<= {ERASE_S:.0f} s", erase["erase_s"], ERASE_S),
+        _target(
+            "(the same, a subject whose records lie in one month)",
+            f"<= {ERASE_S:.0f} s",
+            steps["erase_burst"]["output"]["erase_s"],
+            ERASE_S,
+        ),
         _flat(big, small),
         "",
         "Wall s (process) includes the interpreter's start and the register's opening; \"in the call\" is "
