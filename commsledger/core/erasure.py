@@ -137,9 +137,9 @@ def _commit(
     """Plan the erasure and write its entries: the commit point."""
     found = book.matches(request)
     ids = [rid for rid, _ in records_of(register.retention(), found.subjects)]
-    if progress is not None:
-        progress(0, total=len(ids))
     decided: Plan = plan(register, ids, today())
+    if progress is not None:
+        progress(0, total=len(decided.erasable))
     register.append_entries(entries.envelopes(request.id, decided.erasable, decided.withheld))
     return Erased(request.id, decided.erasable, decided.withheld, already=len(decided.gone))
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from commsledger.core.register import Register
 from contract.errors import Conflict, InvalidInput, NotFound
+from exports.loading import entries_by_seq
 from ledger.sql import transaction
 from privacy.identifiers import parse_identifier
 from privacy.request_keys import RequestKeys
@@ -83,7 +84,8 @@ class RequestBook:
         if reg.writer:
             reg.refresh()
         seqs = reg.catalog.special(PREFIX, PREFIX[:-1] + "/")
-        return fold((kind, (e := reg.log.entry(seq)).envelope, e.ts, seq) for seq, kind in seqs)
+        entries = entries_by_seq(reg, [seq for seq, _ in seqs], reg.log.committed)
+        return fold((kind, entries[seq].envelope, entries[seq].ts, seq) for seq, kind in seqs)
 
     def get(self, request_id: str) -> SubjectRequest:
         """Raises ``NotFound`` for an unknown request."""

@@ -12,6 +12,7 @@ holds the writer while it runs, as a disposition run does.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
@@ -28,7 +29,7 @@ from commsledger.core.requests import Given, RequestBook, today
 from commsledger.serve.background import BackgroundJob, BackgroundJobs
 from commsledger.serve.concurrency import WriterGate
 from commsledger.serve.metrics import Metrics
-from contract.errors import Conflict, InvalidInput, NotFound
+from contract.errors import Conflict, Error
 from privacy.requests import (
     ExtensionGround,
     PauseGround,
@@ -68,6 +69,7 @@ class SubjectRequests:
         self.service = service
         self.shredder = query_shredder(service.settings, service.writer.master, service.writer.signer)
         self._jobs: dict[str, BackgroundJobs] = {}
+        self._counted: tuple[float, dict[str, int]] = (-1e9, {})
         self._lock = threading.Lock()
         self._gauges()
 
@@ -214,17 +216,21 @@ class SubjectRequests:
         )
 
     def _count(self, which: str) -> float:
-        try:
-            found = self._read(lambda book: list(book.all().values()))
-        except (Conflict, NotFound, InvalidInput):
-            return float("nan")
-        day = today()
-        test = {
-            "open": lambda r: r.open,
-            "overdue": lambda r: r.overdue(day),
-            "due_soon": lambda r: r.due_soon(day),
-        }
-        return float(sum(1 for r in found if test[which](r)))
+        """One of the gauges; the requests are read once per scrape (for the three gauges)."""
+        now = time.monotonic()
+        if now - self._counted[0] > 1.0:
+            try:
+                found = self._read(lambda book: list(book.all().values()))
+            except Error:
+                return float("nan")
+            day = today()
+            counts = {
+                "open": sum(r.open for r in found),
+                "overdue": sum(r.overdue(day) for r in found),
+                "due_soon": sum(r.due_soon(day) for r in found),
+            }
+            self._counted = (now, counts)
+        return float(self._counted[1][which])
 
 
 def _preview(register: Register, subjects: Sequence[str]) -> dict[str, Any]:
