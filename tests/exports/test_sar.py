@@ -28,6 +28,7 @@ from exports.bundle import BundleWriter
 from exports.check import check_bundle
 from exports.proofs import Prover
 from exports.sar import KIND
+from ledger.note import Signer
 from privacy.identifiers import IdKind, identifier_text
 
 ZED, OTHER, THIRD = Person("qzb", 791), Person("qjo", 792), Person("qkt", 793)
@@ -157,6 +158,8 @@ def test_check_bundle_refuses_a_subject_access_bundle_tampered_with(
     export(register, tmp_path, ZED.identifier())
     vkey = register.signer.verifier().vkey()
     assert check_bundle(tmp_path / "b.zip", vkey)["ok"]
+    other = Signer.generate(register.signer.name).verifier().vkey()  # the same name, another key
+    assert check_bundle(tmp_path / "b.zip", other)["problems"][0]["member"] == "manifest.sig"
     rewrite(tmp_path / "b.zip", tmp_path / "bad.zip", {member: data})
     result = check_bundle(tmp_path / "bad.zip", vkey)
     assert not result["ok"]
