@@ -249,7 +249,8 @@ def erase_step(data: Path, subject: str) -> dict[str, Any]:
         query_shredder(register.settings, register.master, register.signer), phases, "access_log"
     )
     start = time.perf_counter()
-    done = erasure.erase_for(register, [subject], "BENCH-1", shredder=shredder)
+    ref = "BENCH-" + subject.split(":", 1)[1].split("@")[0].replace(".", "-")  # one request per subject
+    done = erasure.erase_for(register, [subject], ref, shredder=shredder)
     seconds = time.perf_counter() - start
     register.close()
     return {
