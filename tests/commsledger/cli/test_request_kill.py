@@ -29,7 +29,7 @@ def load(cli: Any, tmp_path: Path) -> None:
     for n in range(RECORDS // 4):  # spread over two years of months, so the index purge takes a while
         batch = records_of(ZED, 4 * n)
         for k, doc in enumerate(batch):
-            doc["sent_at"] = f"{2025 + (n % 2)}-{1 + n % 11:02d}-{1 + k}T10:00:00Z"
+            doc["sent_at"] = f"{2025 + (n % 2)}-{1 + n % 11:02d}-{1 + k:02d}T10:00:00Z"
         docs += batch
     assert cli("ingest", str(write_ndjson(tmp_path / "in.ndjson", docs))).code == 0
 
@@ -37,18 +37,20 @@ def load(cli: Any, tmp_path: Path) -> None:
 def start(data_dir: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COMMSLEDGER_WORKERS": "0"}
     cmd = [sys.executable, "-m", "commsledger", "--data", str(data_dir), *args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # noqa: S603
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 def kill_when(proc: subprocess.Popen[bytes], ready: Any, what: str) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()``; fail if it ends (or takes 2 min) first."""
     deadline = time.monotonic() + 120
-    while not ready():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the process ended (or took too long) before {what}: {proc.stderr.read()[-500:]!r}")
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        while not ready():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the process ended (exit {proc.returncode}) or took too long before {what}")
+            time.sleep(0.005)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
 
 
 def committed(data_dir: Path) -> int:
