@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     ``index``: search index URL (``tantivy:///path``, ``opensearch+https://host:9200/name``);
     empty means ``<data>/index`` with the ``tantivy`` driver.
     ``origin``: the log's name in its checkpoints, fixed when the register is created.
+    ``privacy_notice``: the Art. 15 information subject access bundles carry (a file of the
+    form of ``policies/privacy_notice.yaml``, which is the default).
     ``batch``: records per group commit. ``workers``: processes that validate and seal
     records in parallel with the sequencer (-1: one per CPU, 0: none).
     """
@@ -98,6 +100,7 @@ class Settings(BaseSettings):
     origin: str = ""
     batch: int = 4096
     workers: int = -1
+    privacy_notice: Path | None = None  # Art. 15 information of access bundles (default: shipped)
     s3: S3Settings = Field(default_factory=S3Settings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
 

@@ -18,42 +18,23 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from contract.errors import Error, InvalidInput
 from exports.bundle import CHECKPOINT, FORMAT, MANIFEST, PROOFS, SIGNATURE
+from exports.kinds import KIND_CHECKS, Check, Report
 from exports.proofs import check_line
+from exports.sar import KIND as SUBJECT_ACCESS
+from exports.sar_check import check_communications
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.note import Verifier, open_note
 
+__all__ = ["KIND_CHECKS", "Check", "Report", "check_bundle", "fingerprint"]
+KIND_CHECKS[SUBJECT_ACCESS] = (check_communications,)
+
 CHUNK = 1 << 20
-SHOWN = 100  # problems listed in full (all are counted)
-
-
-@dataclass
-class Report:
-    """What a check found; ``ok`` when nothing."""
-
-    key: str
-    problems: list[dict[str, str]] = field(default_factory=list)
-    count: int = 0
-    facts: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, member: str, problem: str) -> None:
-        self.count += 1
-        if len(self.problems) < SHOWN:
-            self.problems.append({"member": member, "problem": problem})
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.count == 0, "key": self.key, **self.facts, "problems": self.problems,
-                "problem_count": self.count}  # fmt: skip
-
-
-Check = Callable[[zipfile.ZipFile, dict[str, Any], Checkpoint, Report], None]
-KIND_CHECKS: dict[str, tuple[Check, ...]] = {}  # bundle kind -> its own checks, run last
 
 
 def check_bundle(path: Path, vkey: str) -> dict[str, Any]:

@@ -12,15 +12,21 @@ from ledger.checkpoint import Checkpoint
 from ledger.entry import Entry
 from ledger.merkle import NodeReader
 from ledger.proof import check_entry, entry_proof
+from ledger.tiles import tile_node_reader
+
+TILES_KEPT = 64  # a bundle proves records in about seq order: a few recent tiles serve most paths
 
 
 class Prover:
-    """Builds proof lines against one checkpoint (its tiles read once and cached by the log)."""
+    """Builds proof lines against one checkpoint (the tiles it reads cached, a few at a time:
+    memory does not grow with the records proved)."""
 
     def __init__(self, register: Register, checkpoint: Checkpoint) -> None:
         self.register = register
         self.checkpoint = checkpoint
-        self._node: NodeReader = register.log.node_reader(checkpoint.size)
+        self._node: NodeReader = tile_node_reader(
+            checkpoint.size, register.log.read_tile, max_tiles=TILES_KEPT
+        )
 
     def entries(self, record_id: str) -> list[Entry]:
         """The record's entries the checkpoint covers; raises ``NotFound`` for no record."""

@@ -44,8 +44,8 @@ CREATE INDEX IF NOT EXISTS entries_special ON entries(kind, seq) WHERE kind NOT 
 """
 
 # Entry kinds that destroy the payloads of the records their envelope lists, and the key of
-# that list. An erasure's kind joins this map when it is built.
-SHREDDING = {"retention.disposed": "records"}
+# that list.
+SHREDDING = {"retention.disposed": "records", "subject.erased": "records"}
 
 
 def shredded_by(kind: str, envelope: dict[str, object]) -> list[str]:
@@ -188,6 +188,19 @@ class Catalog:
         rows = self.conn.execute("SELECT seq FROM entries WHERE record_id = ? ORDER BY seq", (record_id,))
         return [r[0] for r in rows]
 
+    def histories(self, record_ids: Sequence[str]) -> dict[str, list[int]]:
+        """Every seq about each of these records (its own entry first), 500 records a query."""
+        query = "SELECT record_id, seq FROM entries WHERE record_id IN ({marks}) ORDER BY seq"
+        found: dict[str, list[int]] = {}
+        for record_id, seq in rows_in(self.conn, query, record_ids):
+            found.setdefault(record_id, []).append(seq)
+        return found
+
+    def shredded_of(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of these records had their payloads destroyed (disposed of, erased)."""
+        query = "SELECT record_id FROM shredded WHERE record_id IN ({marks})"
+        return {r[0] for r in rows_in(self.conn, query, record_ids)}
+
     def records_of(self, subjects: Sequence[str]) -> list[tuple[str, int]]:
         """(record id, seq) of every record of the given pseudonyms, oldest first."""
         if not subjects:
@@ -229,6 +242,21 @@ class Catalog:
             "SELECT MAX(seq) FROM entries WHERE kind = ? AND kind NOT IN ('record', 'event')", (kind,)
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
+
+    def special(self, low: str, high: str, start: int = 0) -> list[tuple[int, str]]:
+        """(seq, kind) of the entries from ``start`` whose kind (neither ``record`` nor
+        ``event``) lies in ``[low, high)``, in order: e.g. every step of subject requests."""
+        rows = self.conn.execute(
+            "SELECT seq, kind FROM entries WHERE kind NOT IN ('record', 'event') "
+            "AND kind >= ? AND kind < ? AND seq >= ? ORDER BY seq",
+            (low, high, start),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def shredded_by_entry(self, record_id: str) -> int | None:
+        """The seq of the entry that destroyed this record's payload (None: not shredded)."""
+        row = self.conn.execute("SELECT seq FROM shredded WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else int(row[0])
 
     def mark_shredded(self, rows: Iterable[tuple[str, int]]) -> None:
         """Note records whose payloads are destroyed, with the seq of the entry saying so."""

@@ -4,10 +4,11 @@ A schedule is an ordered list of rules. A rule matches records by envelope field
 channel, case type, tags, department: each a list of accepted values; every field given must
 match, a record matches ``tags`` when it carries any of them) and gives a retention class, a
 period (an ISO 8601 duration in years, months, weeks or days), the trigger that starts the
-clock (``sent``, ``case_received``, ``case_closed``, ``last_event``) and what happens at the
-end (``dispose``, or ``review`` by a person). Evaluation lives in ``retention.evaluate``: when
-several rules match, the longest retention wins. ``default`` (optional) is used when no rule
-matches; without it such a record is refused at ingest.
+clock (``sent``, ``case_received``, ``case_closed``, ``last_event``), what happens at the
+end (``dispose``, or ``review`` by a person) and whether the period withholds a record from
+an erasure request (``erasure_exemption``, see ``Exemption``). Evaluation lives in
+``retention.evaluate``: when several rules match, the longest retention wins. ``default``
+(optional) is used when no rule matches; without it such a record is refused at ingest.
 
 This module imports nothing of the project but ``contract.errors``. Errors are
 ``InvalidInput`` naming the file, the rule (by position and id) and the field.
@@ -48,6 +49,18 @@ class Action(StrEnum):
 
     DISPOSE = "dispose"
     REVIEW = "review"
+
+
+class Exemption(StrEnum):
+    """What an erasure request (UK GDPR Art. 17) does to a record of a rule before its period
+    ends: the period is a duty that withholds the record (Art. 17(3)(b): a legal obligation to
+    keep it; (e): it is needed for legal claims), or ``none``: the period is the firm's own
+    choice and the request ends it. A rule that does not say is treated as a duty (17(3)(b)
+    or (e)): erasing what a law may require is the mistake that cannot be undone."""
+
+    LEGAL_OBLIGATION = "17(3)(b)"
+    LEGAL_CLAIMS = "17(3)(e)"
+    NONE = "none"
 
 
 def parse_period(text: str) -> isodate.Duration | timedelta:
@@ -118,6 +131,7 @@ class Outcome(BaseModel):
     action: Action = Action.DISPOSE
     description: Text = ""
     basis: Text = ""  # the law or business reason (GDPR Art 5(2): the schedule justifies itself)
+    erasure_exemption: Exemption | None = None  # None: a duty, ground not stated
 
 
 class Rule(Outcome):

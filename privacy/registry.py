@@ -202,6 +202,18 @@ class SubjectRegistry:
             )
         return found
 
+    def forget(self, pseudonyms: Sequence[str]) -> int:
+        """Delete the identifiers (keyed hashes) of these pseudonyms, after an erasure; returns
+        how many. Their pseudonyms stay (the ledger names them; they identify nobody alone),
+        and a record sent to the same identifier later starts a new pseudonym."""
+        query = "DELETE FROM identifiers WHERE pseudonym IN ({marks})"
+        gone = 0
+        for start in range(0, len(pseudonyms), 500):
+            chunk = list(pseudonyms[start : start + 500])
+            gone += self._conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk).rowcount
+        self.discard_cache()
+        return gone
+
     def discard_cache(self) -> None:
         """Forget cached and pending mappings (after a rollback)."""
         self._combos.clear()

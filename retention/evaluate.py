@@ -22,6 +22,7 @@ from ledger.canonical import canonical_fast
 from policies.retention import (
     PURPOSES,
     Action,
+    Exemption,
     Outcome,
     Rule,
     Schedule,
@@ -221,6 +222,21 @@ class Policy:
         if best is None and self._default is not None:
             best = self._default.verdict(facts, self.version)
         return best
+
+    def matching(self, facts: Facts) -> list[Verdict]:
+        """The verdict of every rule that matches (the default's if none does): erasure asks
+        whether any of them is a duty still running, not only the longest."""
+        found = [r.verdict(facts, self.version) for r in self._by_purpose.get(facts.purpose, self._rules)
+                 if r.matches(facts)]  # fmt: skip
+        if not found and self._default is not None:
+            found.append(self._default.verdict(facts, self.version))
+        return found
+
+    def exemption(self, rule_id: str) -> Exemption | None:
+        """The rule's ``erasure_exemption`` (None: not stated, or no such rule)."""
+        if rule_id == DEFAULT_RULE:
+            return self.schedule.default.erasure_exemption if self.schedule.default else None
+        return next((r.erasure_exemption for r in self.schedule.rules if r.id == rule_id), None)
 
     def stamp(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
         """What ingest writes as the envelope's ``retention``; None when no rule matches."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -38,6 +38,8 @@ from retention.locks import sync_locks
 from retention.ports import Register
 from retention.rows import DueRow
 from retention.service import current_policy
+
+RunStep = Callable[[str, date], tuple[str, Any]]  # (run id, as of) -> (report section name, section)
 
 
 def today() -> date:
@@ -66,10 +68,12 @@ class Result:
     policy: int | None = None
     packs: dict[str, int] = field(default_factory=dict)
     report: dict[str, str] | None = None
+    sections: dict[str, Any] = field(default_factory=dict)  # what ``steps`` reported
 
     def to_json(self) -> dict[str, Any]:
         o = self.outcomes
         return {
+            **self.sections,
             "run": self.run,
             "as_of": self.as_of.isoformat(),
             "dry_run": self.dry_run,
@@ -117,8 +121,11 @@ def run(
     *,
     resume: str | None = None,
     progress: Progress | None = None,
+    steps: Sequence[RunStep] = (),
 ) -> Result:
     """Dispose of what is due as of ``as_of`` (today by default), or resume run ``resume``.
+    ``steps`` run after the disposals, inside the run: each returns a section of its report
+    (``(name, section)``; the app's erasure of records withheld until their duty ended).
 
     Raises ``InvalidInput`` for a date after today, ``Conflict`` if a run was interrupted and
     not resumed (or ``resume`` names a completed run), ``NotFound`` for an unknown run,
@@ -132,20 +139,21 @@ def run(
             run_id, as_of, policy = _start(register, as_of or today())
         disposal.finish(register, run_id)
         disposal.dispose_due(register, run_id, as_of, plan(register, as_of).disposed, progress)
+        sections = dict(step(run_id, as_of) for step in steps)
         packs = disposal.delete_packs(register)
-        outcomes, written = _complete(register, run_id, as_of, policy, packs)
+        outcomes, written = _complete(register, run_id, as_of, policy, packs, sections)
         sync_locks(register)  # locks extended as cases closed, legal holds as holds say
-        return Result(as_of, False, outcomes, run_id, resume is not None, policy, packs, written)
+        return Result(as_of, False, outcomes, run_id, resume is not None, policy, packs, written, sections)
 
 
-def run_due(register: Register, as_of: date | None = None) -> list[Result]:
+def run_due(register: Register, as_of: date | None = None, steps: Sequence[RunStep] = ()) -> list[Result]:
     """The scheduled job: resume every interrupted run, then run as of ``as_of`` (today).
 
     Safe to call at any time and from a scheduler's thread (one run at a time per data dir:
     ``Busy`` when another is going on, in which case nothing was done).
     """
-    results = [run(register, resume=r) for r in register.retention().unfinished_runs()]
-    results.append(run(register, as_of))
+    results = [run(register, resume=r, steps=steps) for r in register.retention().unfinished_runs()]
+    results.append(run(register, as_of, steps=steps))
     return results
 
 
@@ -181,7 +189,12 @@ def _resumable(register: Register, run_id: str) -> tuple[str, date, int]:
 
 
 def _complete(
-    register: Register, run_id: str, as_of: date, policy: int, packs: dict[str, int]
+    register: Register,
+    run_id: str,
+    as_of: date,
+    policy: int,
+    packs: dict[str, int],
+    sections: dict[str, Any] | None = None,
 ) -> tuple[report.Outcomes, dict[str, str]]:
     """Write and sign the run's report, then record its completion with the report's SHA-256."""
     state = register.retention()
@@ -195,6 +208,7 @@ def _complete(
         "packs": packs,
         "origin": register.signer.name,
         "started_at": started.started_at if started else None,
+        **(sections or {}),
     }
     folder = _reports(register) / run_id
     written = report.write(folder, report.document(head, outcomes), outcomes, register.signer)

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_due ON records(retain_until) WHERE disposed IS NULL AND awaiting IS NULL;
 CREATE INDEX IF NOT EXISTS records_case ON records(case_key);
 CREATE INDEX IF NOT EXISTS records_run ON records(disposed_run) WHERE disposed_run IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_subject ON records(subject, sent_at);  -- subject requests
 CREATE TABLE IF NOT EXISTS cases (case_key TEXT PRIMARY KEY, closed_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS holds (
     hold TEXT PRIMARY KEY, scope TEXT NOT NULL, reason TEXT NOT NULL, placed_at TEXT NOT NULL,

@@ -155,8 +155,9 @@ class LedgerDocs:
     def for_records(self, record_ids: Sequence[str]) -> list[IndexDoc]:
         """Documents of these records with their whole history (unknown ids left out)."""
         histories = []
+        found = self.reg.catalog.histories(record_ids)
         for rid in record_ids:
-            seqs = self.reg.catalog.history(rid)
+            seqs = found.get(rid)
             if seqs:
                 own, *later = (self.entry(seq) for seq in seqs)
                 if own.kind == "record":

@@ -151,6 +151,16 @@ class AccessCatalog:
         rows = self.conn.execute("SELECT seq FROM entries WHERE id = ? ORDER BY seq", (access_id,))
         return [r[0] for r in rows]
 
+    def accesses_naming(self, pseudonyms: Sequence[str]) -> list[str]:
+        """The ids of the accesses whose query named one of these data subjects (erasure
+        shreds their sealed queries)."""
+        query = "SELECT DISTINCT id FROM entries WHERE subject IN ({marks})"
+        found: list[str] = []
+        for start in range(0, len(pseudonyms), 500):
+            chunk = list(pseudonyms[start : start + 500])
+            found += [r[0] for r in self.conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk)]
+        return found
+
     def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]:
         """seq -> (pack, offset, length) of located payloads in ``[start, end)`` (for verify)."""
         rows = self.conn.execute(

@@ -20,6 +20,7 @@ from commsledger.api import (
     problems,
     retention,
     search,
+    subject_requests,
 )
 from commsledger.config import ServiceSettings, Settings
 from commsledger.core.register import Register
@@ -31,6 +32,7 @@ routers = (
     search.router,
     ledger.router,
     retention.router,
+    subject_requests.router,
     access.router,
     apikeys.router,
     health.router,

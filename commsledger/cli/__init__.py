@@ -15,11 +15,20 @@ import sys
 import click
 import typer
 
-from commsledger.cli import apikeys, exports, ledger, retention, search, service
+from commsledger.cli import answers, apikeys, exports, ledger, requests, retention, search, service
 from commsledger.cli.common import app, say
 from contract.errors import ConfigError, Error
 
-GROUPS = (apikeys, exports, ledger, retention, search, service)  # imported for the commands they attach
+GROUPS = (
+    answers,
+    apikeys,
+    exports,
+    ledger,
+    requests,
+    retention,
+    search,
+    service,
+)  # imported for the commands they attach
 
 
 def main() -> None:

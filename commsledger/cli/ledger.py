@@ -114,7 +114,8 @@ def _show_human(doc: dict[str, Any]) -> None:
     if doc.get("damaged"):
         out.print(f"content damaged: {doc['damaged']}", markup=False, highlight=False)
     elif doc["redacted"]:
-        out.print("[bold]content redacted[/bold] (erased or disposed of)")
+        note = (doc.get("redaction") or {}).get("note", "erased or disposed of")
+        out.print(f"[bold]content redacted[/bold] ({note})")
     else:
         out.print(
             json.dumps(

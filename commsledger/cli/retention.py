@@ -11,6 +11,7 @@ import click
 import typer
 from rich.console import Console
 
+from commsledger.access.shredding import query_shredder
 from commsledger.cli.common import (
     DataOpt,
     JsonOpt,
@@ -22,6 +23,7 @@ from commsledger.cli.common import (
     say,
     wants_json,
 )
+from commsledger.core.erasure import deferred_step
 from commsledger.core.register import Register
 from contract.errors import InvalidInput
 from ledger.note import Verifier
@@ -75,8 +77,12 @@ def run_cmd(
         if dry_run:
             result = runs.preview(register, when)
         else:
+            steps = [
+                deferred_step(register, query_shredder(register.settings, register.master, register.signer))
+            ]
             with progress_bar("dispose", None) as advance:
-                result = runs.run(register, when if resume is None else None, resume=resume, progress=advance)
+                at = when if resume is None else None
+                result = runs.run(register, at, resume=resume, progress=advance, steps=steps)
     _finish(ctx, result, csv_file, as_json)
 
 
@@ -115,6 +121,8 @@ def _run_human(doc: dict[str, Any]) -> None:
     )
     for cls, per in doc["classes"].items():
         out.print(f"  {cls}: {per['disposed']} / held {per['held']} / review {per['review']}", markup=False)
+    if doc.get("erasures", {}).get("erased"):
+        out.print(f"erased {doc['erasures']['erased']} records withheld by erasure requests until now")
     if doc.get("report"):
         out.print(f"signed report: {doc['report']['json']}", markup=False)
 

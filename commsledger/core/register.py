@@ -272,6 +272,8 @@ class Register:
         shown["redacted"] = payload is None if content else self.keys.data_key(record_id) is None
         if damage is not None:
             shown["damaged"] = damage
+        if shown["redacted"]:
+            shown["redaction"] = self._redaction(record_id)
         shown["current_status"] = _current_status(shown)
         shown["ledger"] = {
             "seq": own.seq,
@@ -284,6 +286,27 @@ class Register:
         if view is not None:
             shown["retention"] = view
         return shown
+
+    def _redaction(self, record_id: str) -> dict[str, Any] | None:
+        """Which entry destroyed the record's content, and when: "redacted under request R on
+        D" (an erasure) or "disposed of by run R on D" (retention)."""
+        seq = self.catalog.shredded_by_entry(record_id)
+        if seq is None:
+            return None
+        entry = self.log.entry(seq)
+        day = entry.ts[:10]
+        if entry.kind == "subject.erased":
+            request = entry.envelope.get("request")
+            return {"by": "erasure", "request": request, "at": entry.ts, "seq": seq,
+                    "note": f"redacted under request {request} on {day}"}  # fmt: skip
+        run = entry.envelope.get("run")
+        return {
+            "by": "disposal",
+            "run": run,
+            "at": entry.ts,
+            "seq": seq,
+            "note": f"disposed of by run {run} on {day}",
+        }
 
     def _event(self, entry: Entry, content: bool = True) -> dict[str, Any]:
         payload, damage = self._readable(entry) if content else ({}, None)

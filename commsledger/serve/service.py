@@ -32,6 +32,7 @@ from commsledger.serve.background import BackgroundJob, BackgroundJobs
 from commsledger.serve.concurrency import ReaderPool, WriterGate
 from commsledger.serve.jobs import Scheduler, service_jobs
 from commsledger.serve.metrics import Metrics
+from commsledger.serve.requests import SubjectRequests
 from contract.errors import Busy, Conflict, Error, InvalidInput
 from ledger import layout
 from policies.roles import load_roles
@@ -87,6 +88,7 @@ class Service:
         self.retention_jobs = BackgroundJobs(None, lambda ok: None, prefix="r-")
         self.scheduler: Scheduler | None = None
         self._gauges()
+        self.requests = SubjectRequests(self)  # /v1/subject-requests
 
     def _reader(self) -> Reader:
         return Reader(Register(self.settings, writer=False), AccessCatalog(self.data / CATALOG_FILE))
@@ -239,13 +241,13 @@ class Service:
 
     def _retention_run(self, job: BackgroundJob, as_of: date) -> dict[str, Any]:
         with self.gate.enter(timeout=3600.0):  # a run waits its turn; ingest meanwhile waits or gets 503
-            result = runs.run(self.writer, as_of, progress=job.advance)
+            result = runs.run(self.writer, as_of, progress=job.advance, steps=self.requests.run_steps())
         return {"ok": True, **_capped(result.to_json())}
 
     def run_due_retention(self) -> None:
         """The daily job: resume interrupted runs, then dispose of what is due today."""
         with contextlib.suppress(Busy), self.gate.enter(timeout=0):
-            runs.run_due(self.writer)
+            runs.run_due(self.writer, steps=self.requests.run_steps())
 
     # -- verification --------------------------------------------------------------------
     def _verify(self, job: BackgroundJob) -> dict[str, Any]:

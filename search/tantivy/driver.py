@@ -16,6 +16,8 @@ from search.tantivy.shard_io import Readers, Writers, engine_errors
 from search.tantivy.shards import Folder, State
 from search.tantivy.translate import Q, keyword, translate
 
+REDACT_CHUNK = 2048  # records whose documents a redaction asks its source for at once
+
 
 class TantivyIndex:
     """See ``search.index.SearchIndex``; the folder layout is in ``search.tantivy.shards``."""
@@ -116,14 +118,30 @@ class TantivyIndex:
 
     def redact(self, record_ids: Sequence[str], source: Callable[[Sequence[str]], Iterable[IndexDoc]]) -> int:
         with self.folder.writing() as state:
-            months = set(self._months_holding(record_ids))
+            months = sorted(set(self._months_holding(record_ids)))
             if not months:
                 return 0
             replaced = {m: state.shards[m] for m in months}
-            ids = [s.record_id for name in replaced.values() for s in self._shard_summaries(name)]
-            writers = self._build(d for d in source(ids) if d.summary.month in months)
-            self._swap(state, replaced, writers.names, state.watermark, shred=True)
-            return writers.added
+            built: dict[str, str] = {}
+            added = 0
+            try:  # a month at a time, its documents asked for a chunk at a time: memory stays flat
+                for month in months:
+                    writers = self._build(self._month_docs(month, replaced[month], source))
+                    built.update(writers.names)
+                    added += writers.added
+            except BaseException:
+                self.folder.remove(list(built.values()), shred=True)
+                raise
+            self._swap(state, replaced, built, state.watermark, shred=True)
+            return added
+
+    def _month_docs(
+        self, month: str, shard: str, source: Callable[[Sequence[str]], Iterable[IndexDoc]]
+    ) -> Iterator[IndexDoc]:
+        """The documents of every record a month's shard holds, made again by ``source``."""
+        ids = [s.record_id for s in self._shard_summaries(shard)]
+        for start in range(0, len(ids), REDACT_CHUNK):
+            yield from (d for d in source(ids[start : start + REDACT_CHUNK]) if d.summary.month == month)
 
     def _months_holding(self, record_ids: Sequence[str]) -> list[str]:
         _, shards = self.readers.current()

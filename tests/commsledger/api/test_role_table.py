@@ -28,6 +28,9 @@ class Route:
 
 
 EVENT = {"type": "status", "status": "delivered", "at": "2026-03-01T09:31:00Z"}
+SR = "/v1/subject-requests"
+EXTENSION = {"months": 1, "ground": "complex", "reason": "Volume"}
+SUBJECT_REQUEST = {"type": "access", "identifiers": [{"identifier": "email:alice.example1@example.com"}]}
 ROUTES = [
     Route("POST", "/v1/communications", "/v1/communications", Permission.RECORDS_WRITE, "records.ingest",
           False, record(2)),
@@ -55,6 +58,26 @@ ROUTES = [
           (Permission.RETENTION_PREVIEW, Permission.RETENTION_RUN), "retention.run", True, {"dry_run": True}),
     Route("GET", "/v1/retention/runs/{job_id}", "/v1/retention/runs/r-0000000000000000",
           (Permission.RETENTION_PREVIEW, Permission.RETENTION_RUN), "retention.status", False),
+    *[
+        Route(method, SR + template, SR + template.replace("{request_id}", "sr-00000000-000000"),
+              Permission.SUBJECT_REQUESTS_MANAGE, f"subject_requests.{action}", audited, body)
+        for method, template, action, audited, body in (
+            ("POST", "", "create", True, SUBJECT_REQUEST),
+            ("GET", "", "list", True, None),
+            ("GET", "/{request_id}", "read", True, None),
+            ("GET", "/{request_id}/matches", "matches", True, None),
+            ("POST", "/{request_id}/matches", "match", True, None),
+            ("POST", "/{request_id}/verify", "verify", False, {"method": "known_contact"}),
+            ("POST", "/{request_id}/pause", "pause", False, {"ground": "identity"}),
+            ("POST", "/{request_id}/resume", "resume", False, None),
+            ("POST", "/{request_id}/extend", "extend", False, EXTENSION),
+            ("POST", "/{request_id}/refuse", "refuse", False, {"ground": "excessive", "reason": "Repeated"}),
+            ("POST", "/{request_id}/withdraw", "withdraw", False, {}),
+            ("POST", "/{request_id}/bundle", "bundle", True, None),
+            ("GET", "/{request_id}/bundle", "download", True, None),
+            ("POST", "/{request_id}/erase", "erase", True, None),
+        )
+    ],
     Route("GET", "/v1/keys", "/v1/keys", Permission.KEYS_MANAGE, "keys.list", True),
     Route("POST", "/v1/keys", "/v1/keys", Permission.KEYS_MANAGE, "keys.create", True,
           {"name": "made-by-test", "role": "auditor"}),
