@@ -217,8 +217,12 @@ def _join(
     last: str | None = GENESIS
     known = True
     partial: dict[int, tuple[TileAddr, bytes]] = {}
+    missing: list[tuple[str | None, Problem]] = []
+    excused: set[str] = set()
     for chunk in chunks:
         report.problems.extend(chunk.problems)
+        missing.extend(chunk.missing)
+        excused.update(chunk.excused)
         if chunk.first_prev is not None and last is not None and chunk.first_prev != last:
             report.problems.append(
                 Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before")
@@ -236,6 +240,8 @@ def _join(
         for addr, data in partial.values():
             if addr.width < layout.TILE_WIDTH:
                 _compare_tile(store, addr, data, report)
+    # A disposal or erasure entry may come in any later chunk: excuse only once all are read.
+    report.problems.extend(problem for record, problem in missing if record not in excused)
 
 
 def _grow(

@@ -160,11 +160,6 @@ class AccessCatalog:
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
-    def shredded(self, start: int, end: int) -> set[int]:
-        """None: a shredded query loses its key, never its sealed bytes, so each payload of the
-        access log must still be there (verify's view)."""
-        return set()
-
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""
         for table in ("entries", "entry_records", "packs", "meta", "checkpoints"):
