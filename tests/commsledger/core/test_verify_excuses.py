@@ -34,7 +34,7 @@ def lone(tmp_path: Path) -> Iterator[tuple[Register, int]]:
 
 
 def _problems(register: Register) -> list[tuple[int | None, str]]:
-    return [(p["seq"], p["kind"]) for p in verify_register(register).to_json()["problems"]]  # type: ignore[index]
+    return [(p.seq, str(p.kind)) for p in verify_register(register).problems]
 
 
 def test_a_row_in_the_catalog_does_not_excuse_a_deleted_payload(lone: tuple[Register, int]) -> None:
