@@ -15,11 +15,11 @@ import sys
 import click
 import typer
 
-from commsledger.cli import apikeys, ledger, retention, search, service
+from commsledger.cli import apikeys, keystore, ledger, retention, search, service
 from commsledger.cli.common import app, say
 from contract.errors import ConfigError, Error
 
-GROUPS = (apikeys, ledger, retention, search, service)  # imported for the commands they attach
+GROUPS = (apikeys, keystore, ledger, retention, search, service)  # imported for the commands they attach
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """API key commands: ``keys create --role R --name N`` (the key is shown once), ``keys list``,
-``keys revoke NAME``. Each is an admin action and goes into the access log (as ``(cli)``)."""
+``keys revoke NAME``. Each is an admin action and goes into the access log (its actor the OS
+user and host, ``cli.audit``)."""
 
 from __future__ import annotations
 
@@ -11,33 +12,27 @@ from rich.table import Table
 
 from commsledger.access.apikeys import ApiKeys, KeyInfo
 from commsledger.access.events import Access
-from commsledger.access.log import AccessLog, prepare
-from commsledger.cli.common import DataOpt, JsonOpt, app, emit, settings_for, wants_json
-from commsledger.core.register import MASTER_KEY, SIGNING_KEY, load_signer
+from commsledger.cli.audit import cli_actor, commit_access
+from commsledger.cli.common import DataOpt, JsonOpt, app, emit, register_for, wants_json
 from policies.roles import Role
-from privacy.keys import MasterKey
 
 out = Console(soft_wrap=True)
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP service (only their hash is kept).")
 app.add_typer(keys_app, name="keys")
-CLI_ACTOR = "(cli)"  # not a possible key name: accesses from the command line
 
 
 def _log(ctx: typer.Context, data: DataOpt, action: str, status: int, query: dict[str, str]) -> None:
     """Append the admin action to the access log, durably, before answering."""
-    settings = settings_for(ctx, data)
-    root = settings.data.resolve()
-    master = MasterKey.load_or_create(root / MASTER_KEY)
-    access_log = AccessLog(settings, master, load_signer(root / SIGNING_KEY, settings.origin))
-    try:
-        access = Access(action=action, status=status, key=CLI_ACTOR, role=str(Role.ADMIN), query=query)
-        access_log.commit([prepare(access, master)])
-    finally:
-        access_log.close()
+    with register_for(ctx, data, writer=False) as register:
+        key, _role = cli_actor()
+        access = Access(action=action, status=status, key=key, role=str(Role.ADMIN), query=query)
+        commit_access(register, access)
 
 
 def _keys(ctx: typer.Context, data: DataOpt) -> ApiKeys:
-    return ApiKeys(settings_for(ctx, data).data.resolve() / "api-keys.db")
+    """The API keys of the register of ``--data`` (exits 2 when there is none)."""
+    with register_for(ctx, data, writer=False) as register:
+        return ApiKeys(register.data / "api-keys.db")
 
 
 @keys_app.command("create")

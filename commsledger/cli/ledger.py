@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commsledger.access.log import AccessLog
+from commsledger.cli.audit import logged
 from commsledger.cli.common import (
     DataOpt,
     JsonOpt,
@@ -49,7 +50,10 @@ def ingest_file(
     as_json: JsonOpt = False,
 ) -> None:
     """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
-    with register_for(ctx, data, catch_up=not no_index) as register, open_input(file) as (stream, size):
+    with (
+        register_for(ctx, data, catch_up=not no_index, create=True) as register,
+        open_input(file) as (stream, size),
+    ):
         lines = ingest.read_csv(stream) if csv_format or file.endswith(".csv") else ingest.read_ndjson(stream)
         with progress_bar("ingest", size) as advance:
             report = ingest.ingest(register, lines, progress=advance, count="bytes", index=not no_index)
@@ -99,8 +103,12 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A record as sent, with its history."""
-    with register_for(ctx, data, writer=False) as register:
+    with (
+        register_for(ctx, data, writer=False) as register,
+        logged(register, "records.read", {"id": record_id}) as look,
+    ):
         doc = register.show(record_id)
+        look.records.append(record_id)
     emit(doc, wants_json(ctx, as_json), lambda: _show_human(doc))
 
 
@@ -240,8 +248,13 @@ def prove(
 ) -> None:
     """Write a self-contained proof that the record (and its events) are in the ledger, or
     with --access-log that an access (its id from GET /v1/access-log) is in the access log."""
-    with register_for(ctx, data, writer=False) as register:
+    action = "access_log.proof" if access_log else "records.proof"
+    with (
+        register_for(ctx, data, writer=False) as register,
+        logged(register, action, {"id": record_id}) as look,
+    ):
         doc = _prove_access(register, record_id) if access_log else register.prove(record_id)
+        look.records.append(record_id)
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")

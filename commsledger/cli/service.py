@@ -18,7 +18,6 @@ from commsledger.cli.common import (
     progress_bar,
     register_for,
     say,
-    settings_for,
     wants_json,
 )
 from commsledger.config import ServiceSettings
@@ -45,12 +44,13 @@ def serve(
     from commsledger.api import create_app
 
     api = service_settings()
-    application = create_app(settings_for(ctx, data), api, jobs=True)
-    if application.state.service.keys.count() == 0:
-        say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
-            "commsledger keys create --role ROLE --name NAME")  # fmt: skip
-    # No uvicorn access log: a request line can carry a query naming a person.
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    with register_for(ctx, data) as register:  # exits 2 on a folder with no register
+        application = create_app(register, api, jobs=True)
+        if application.state.service.keys.count() == 0:
+            say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
+                "commsledger keys create --role ROLE --name NAME")  # fmt: skip
+        # No uvicorn access log: a request line can carry a query naming a person.
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
 
 
 def service_settings() -> ServiceSettings:
@@ -75,7 +75,7 @@ def demo(
     """Load a realistic synthetic register (records and their later events)."""
     from commsledger import synthetic
 
-    with register_for(ctx, data) as register:
+    with register_for(ctx, data, create=True) as register:
         if if_empty and register.log.committed > 0:
             emit(
                 {"loaded": 0, "entries": register.log.committed},
