@@ -9,6 +9,7 @@ from typing import Any
 
 
 def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0  # keys belong to a register: none is made for them
     created = cli("keys", "create", "--role", "auditor", "--name", "aud-1", "--json")
     assert created.code == 0, created.stderr
     assert created.json["key"].startswith("cl_")
@@ -26,6 +27,7 @@ def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any,
 
 
 def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     cli("keys", "create", "--role", "admin", "--name", "ops")
     from commsledger.access.catalog import AccessCatalog
 

@@ -59,10 +59,11 @@ def test_the_global_and_the_command_data_option_both_work(cli: Any, tmp_path: Pa
     path = write_ndjson(tmp_path / "r.ndjson", [record(5)])
     assert cli("ingest", str(path), "--data", str(other), "--json").json["accepted"] == 1
     assert cli("show", "crm-000005", "--data", str(other), "--json").code == 0
-    assert cli("show", "crm-000005", "--json").code == 1  # not in the default data dir
+    assert cli("show", "crm-000005", "--json").code == 2  # no register in the default data dir
 
 
 def test_errors_are_one_line_with_the_right_exit_code(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     missing = cli("show", "nope")
     assert missing.code == 1
     assert "nope" in missing.stderr
