@@ -222,12 +222,13 @@ class HoldsOut(BaseModel):
 
 
 class RetentionRunIn(BaseModel):
-    """``dry_run`` (a preview: nothing is written) needs ``retention:preview``; a run that
-    disposes needs ``retention:run`` and may not be dated after today."""
+    """``dry_run`` (a preview: nothing is written; the default) needs ``retention:preview``; a
+    run that disposes says ``"dry_run": false``, needs ``retention:run`` and may not be dated
+    after today."""
 
     model_config = ConfigDict(extra="forbid")
     as_of: str | None = Field(default=None, description="YYYY-MM-DD (UTC); default today")
-    dry_run: bool = False
+    dry_run: bool = Field(default=True, description="false to dispose for good (default: a preview)")
 
 
 class RetentionResultOut(BaseModel):

@@ -293,7 +293,8 @@ class Service:
         checks["key_store"] = _check(lambda: {"keys": self.keys.count()})
         running = self.scheduler is not None and self.scheduler.running
         jobs = self.scheduler.state() if self.scheduler is not None else []
-        checks["scheduler"] = {"ok": running or self.scheduler is None, "running": running, "jobs": jobs}
+        checks["scheduler"] = {"ok": running or self.scheduler is None, "running": running, "jobs": jobs,
+                               "disposal": self.settings.retention.run_at or "off"}  # fmt: skip
         ok = all(part["ok"] for part in checks.values())
         return {"status": "ok" if ok else "degraded", "entries": checks["store"].get("entries"), **checks}
 

@@ -52,6 +52,8 @@ def test_show_search_and_prove_from_the_command_line_are_logged(
     assert search["sealed"] == ["subject", "text"]
     assert search["sealed_query"] == {"text": "complaint", "subject": ["email:alice.example2@example.com"]}
     assert "query" not in by_action["records.read", 404]  # a refusal is sealed whole
-    on_disk = b"".join(p.read_bytes() for p in (data_dir / "objects" / "access-log").rglob("*") if p.is_file())
+    on_disk = b"".join(
+        p.read_bytes() for p in (data_dir / "objects" / "access-log").rglob("*") if p.is_file()
+    )
     assert b"alice.example2" not in on_disk
     assert b"complaint" not in on_disk
