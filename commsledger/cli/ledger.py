@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from commsledger.access.log import AccessLog
+from commsledger.access.log import AccessLog, access_signer
 from commsledger.cli.audit import logged
 from commsledger.cli.common import (
     DataOpt,
@@ -213,15 +214,16 @@ def _verify_human(doc: dict[str, Any]) -> None:
 
 
 @app.command()
-def key(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
-    """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64)."""
+def key(
+    ctx: typer.Context, access_log: AccessLogOpt = False, data: DataOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64), or with
+    --access-log the access log's; publish it so that proofs can be checked independently."""
     with register_for(ctx, data, writer=False) as register:
-        vkey = register.signer.verifier().vkey()
-    emit(
-        {"vkey": vkey},
-        wants_json(ctx, as_json),
-        lambda: out.print(vkey, markup=False, highlight=False),
-    )
+        signer = access_signer(register.signer) if access_log else register.signer
+        verifier = signer.verifier()
+    doc = {"vkey": verifier.vkey(), "fingerprint": verifier.fingerprint()}
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(doc["vkey"], markup=False, highlight=False))
 
 
 @app.command()
@@ -281,11 +283,24 @@ def check_proof_cmd(
     file: Annotated[Path, typer.Argument(help="a proof written by prove")],
     key: Annotated[
         str | None,
-        typer.Option("--key", help="the log's verifier key (else the one in the proof is used)"),
+        typer.Option(
+            "--key", help="the log's verifier key, from its owner (commsledger key), never the proof"
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Verify a proof offline, with nothing but the verifier key."""
+    """Verify a proof offline, with nothing but the log's verifier key.
+
+    The key must come from outside the proof (the register's owner publishes it: ``commsledger
+    key``; ``key --access-log`` for the access log): a proof forged by another register of the
+    same name carries its own key and checks against it, so without --key nothing is claimed
+    (exit 2). The fingerprint of the key checked with is always printed, to compare.
+    """
+    if not key:
+        raise click.UsageError(
+            "check-proof needs the log's verifier key from its owner, not from the proof: "
+            '--key "$(commsledger key)" (or the key published for the register)'
+        )
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -298,13 +313,12 @@ def check_proof_cmd(
 
 def _proof_human(result: dict[str, Any]) -> None:
     if result["ok"]:
-        trust = "" if result["key"] == "given" else " (checked with the key inside the proof: pass --key)"
         where = f"{result['origin']} at size {result['tree_size']}"
-        out.print(
-            f"ok: {result['entries']} entries of {result['record_id']} are in {where}{trust}", markup=False
-        )
+        out.print(f"ok: {result['entries']} entries of {result['record_id']} are in {where}", markup=False)
     for problem in result["problems"]:
         out.print(f"  {problem}", markup=False, highlight=False)
+    if result.get("key_fingerprint"):
+        out.print(f"checked with the key of fingerprint {result['key_fingerprint']}", markup=False)
 
 
 @app.command()

@@ -38,7 +38,9 @@ def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: P
     proved = cli("prove", access_id, "--access-log", "--out", str(out))
     assert proved.code == 0, proved.stderr
     assert json.loads(out.read_text())["record_id"] == access_id
-    checked = cli("check-proof", str(out), "--json")
+    access_key = cli("key", "--access-log", "--json").json["vkey"]
+    assert access_key != cli("key", "--json").json["vkey"]
+    checked = cli("check-proof", str(out), "--key", access_key, "--json")
     assert checked.code == 0
     assert checked.json["ok"]
     assert cli("prove", "a-nope", "--access-log").code == 1

@@ -9,6 +9,8 @@ from typing import Any
 
 from helpers import POLICY_ENTRIES, record, write_ndjson
 
+from ledger.note import Signer
+
 
 def _no_trace(text: str) -> None:
     assert "Traceback" not in text
@@ -89,9 +91,10 @@ def test_errors_are_one_line_with_the_right_exit_code(cli: Any, tmp_path: Path) 
 def test_check_proof_of_a_garbage_file(cli: Any, tmp_path: Path) -> None:
     junk = tmp_path / "junk.json"
     junk.write_text("not json")
-    out = cli("check-proof", str(junk))
+    vkey = Signer.generate("example.com/log").verifier().vkey()
+    out = cli("check-proof", str(junk), "--key", vkey)
     assert out.code == 1
     _no_trace(out.stderr)
     junk.write_text(json.dumps({"format": "something-else"}))
-    out = cli("check-proof", str(junk), "--json")
+    out = cli("check-proof", str(junk), "--key", vkey, "--json")
     assert (out.code, out.json["ok"]) == (1, False)
