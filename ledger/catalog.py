@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.payload_check import SHREDDING as PAYLOAD_SHREDDING
-from ledger.sql import rows_in, transaction
+from ledger.sql import DERIVED, opening, rows_in, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -73,12 +73,13 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # Derived and replayable from the ledger, so a lost last transaction is harmless.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.executescript(_SCHEMA)
+        with opening(path, DERIVED):
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # Derived and replayable from the ledger, so a lost last transaction is harmless.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA secure_delete=ON")
+            self.conn.executescript(_SCHEMA)
         self._packs: dict[str, int] = {}
         self._subjects: dict[str, int] = {}
 

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from contract.errors import ConfigError
+from ledger.sql import opening
 
 _RESTORE = "it cannot be rebuilt; restore the key store from its backup (commsledger restore FILE)"
 
@@ -42,13 +43,11 @@ def open_privacy_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """
     if not create and not path.exists():
         raise ConfigError(f"{path} is missing: {_RESTORE}")
-    try:
+    with opening(path, _RESTORE):
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")
         conn.executescript(_SCHEMA)
-    except sqlite3.DatabaseError as exc:
-        raise ConfigError(f"{path} is unreadable or damaged ({exc}): {_RESTORE}") from None
     path.chmod(0o600)
     return conn

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contract.errors import Conflict, InvalidInput, NotFound
+from ledger.sql import opening
 from policies.roles import Role
 
 _SCHEMA = """
@@ -56,10 +57,11 @@ class ApiKeys:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(_SCHEMA)
+        with opening(path, "restore it with commsledger restore, or move it aside and create new keys"):
+            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.executescript(_SCHEMA)
         path.chmod(0o600)
         self._lock = threading.Lock()
 

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from ledger.entry import Entry
-from ledger.sql import transaction
+from ledger.sql import DERIVED, opening, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -82,11 +82,12 @@ class AccessCatalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.executescript(_SCHEMA)
+        with opening(path, DERIVED):
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
+            self.conn.execute("PRAGMA secure_delete=ON")
+            self.conn.executescript(_SCHEMA)
 
     def _meta(self, key: str) -> int:
         row = self.conn.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()

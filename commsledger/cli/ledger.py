@@ -174,10 +174,14 @@ def verify(
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
     freshness: dict[str, Any] | None = None
-    with register_for(ctx, data, writer=not access_log, tolerant=True) as register:
+    # Read-only: no lease, no roll-forward, nothing of the register written (only the derived
+    # catalog is brought up to the checkpoint), so it runs beside writers and on a full disk.
+    with register_for(ctx, data, writer=False, tolerant=True) as register:
         if access_log:
             report = _verify_access_log(register)
         else:
+            if register.damage is None:
+                register.refresh()
             with progress_bar("verify", register.log.committed or None) as advance:
                 report = verify_register(register, progress=advance, workers=workers)
             freshness = _check_index(register, report) if index else None
