@@ -15,7 +15,7 @@ from retention.settings import RetentionSettings
 
 def test_health_reports_every_part_and_the_jobs_run(file_settings: Settings) -> None:
     api = ServiceSettings(checkpoint_every=0.2, catch_up_every=0.2)
-    with live_app(file_settings, api, jobs=True) as live, live.client() as anyone:
+    with live_app(file_settings, api, jobs=True) as live, live.client(Role.AUDITOR) as anyone:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             health = anyone.get("/healthz").json()
