@@ -12,12 +12,13 @@ from commsledger.access.queries import split_query
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import SearchOut
+from contract.errors import Forbidden
 from policies.roles import Permission
 from search.params import KNOWN, from_pairs
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
-Searcher = Annotated[Caller, allowed(Permission.SEARCH_RUN, "search")]
+Searcher = Annotated[Caller, allowed((Permission.SEARCH_RUN, Permission.SEARCH_METADATA), "search")]
 Many = Annotated[list[str] | None, Query(max_length=50)]
 One = Annotated[str | None, Query(max_length=200)]
 _PERSONAL = frozenset({"text", "subject"})
@@ -30,6 +31,11 @@ def _noted(request: Request, caller: Searcher) -> dict[str, list[str]]:
     clear, the personal and unknown ones sealed."""
     given = from_pairs(request.query_params.multi_items())
     caller.asked(*split_query(given, _CLEAR, _PERSONAL))
+    if not caller.may(Permission.SEARCH_RUN):  # search:metadata: envelope fields only
+        for name in sorted(_PERSONAL & set(given)):
+            raise Forbidden(
+                f"role {caller.role} searches metadata only: {name} needs {Permission.SEARCH_RUN}"
+            )
     return given
 
 
@@ -74,7 +80,7 @@ def search(
     """Records matching every filter (several values of one filter: any of them), newest
     first by default; ``cursor`` continues a page, ``facets=true`` (or ``channel,month``)
     adds counts over every match. See CONTRACT.md, Search."""
-    found, pseudonym = service.search(given)
+    found, pseudonym = service.search(given, content=caller.may(Permission.SEARCH_RUN))
     caller.subject = pseudonym
     caller.returned(r["id"] for r in found["results"])
     return found

@@ -189,16 +189,19 @@ class Service:
             }
 
     # -- search ----------------------------------------------------------------------------
-    def search(self, params: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
+    def search(
+        self, params: Mapping[str, list[str]], *, content: bool = True
+    ) -> tuple[dict[str, Any], str | None]:
         """The contract's search document for request parameters (``search.params`` names,
         each a list of values), and the pseudonym of the person searched for (if any: the
-        access-log entry names it, so erasure finds it).
+        access-log entry names it, so erasure finds it). ``content=False``: envelopes only,
+        nothing decrypted (no subject line, no snippet).
 
         Raises ``InvalidInput`` naming the parameter at fault, ``Busy`` with no reader free.
         """
         with self.reader() as reader:
             query = build_query(reader.register, params)
-            found = find(reader.register, query)
+            found = find(reader.register, query, content=content)
         subjects = sorted(query.terms.get(Keyword.SUBJECT, ()))
         return found, subjects[0] if subjects else None
 
