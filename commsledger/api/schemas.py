@@ -277,6 +277,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     role: Role
+    expires: str | None = Field(
+        default=None, max_length=40, description="P90D, P1Y or YYYY-MM-DD (through it)"
+    )
 
 
 class KeyCreatedOut(BaseModel):
@@ -290,6 +293,8 @@ class KeyOut(BaseModel):
     role: Role
     created: str
     revoked: str | None = None
+    expires: str | None = None
+    last_used: str | None = Field(default=None, description="to the minute")
 
 
 class KeysOut(BaseModel):

@@ -40,17 +40,21 @@ def create(
     ctx: typer.Context,
     role: Annotated[str, typer.Option(help=f"one of {', '.join(Role)}")],
     name: Annotated[str, typer.Option(help="a name for the key (who or what uses it)")],
+    expires: Annotated[
+        str | None, typer.Option(help="refused from then on: P90D, P1Y, or a date (through that day, UTC)")
+    ] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API key; it is printed this once and never stored."""
     keys = _keys(ctx, data)
     try:
-        secret = keys.create(name, role)
+        secret = keys.create(name, role, expires)
+        until = next(k.expires for k in keys.list() if k.name == name)
     finally:
         keys.close()
     _log(ctx, data, "keys.create", 201, {"name": name, "role": role})
-    doc = {"key": secret, "name": name, "role": role}
+    doc = {"key": secret, "name": name, "role": role, "expires": until}
     emit(
         doc,
         wants_json(ctx, as_json),
@@ -71,9 +75,11 @@ def list_keys(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False
 
 
 def _table(found: list[KeyInfo]) -> None:
-    table = Table("name", "role", "created", "revoked")
+    table = Table("name", "role", "created", "expires", "last used", "revoked")
     for key in found:
-        table.add_row(key.name, str(key.role), key.created, key.revoked or "")
+        table.add_row(
+            key.name, str(key.role), key.created, key.expires or "", key.last_used or "", key.revoked or ""
+        )
     out.print(table)
 
 
