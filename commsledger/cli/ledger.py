@@ -352,14 +352,16 @@ def migrate(
     Writers wait while it runs. Run it again after an interruption: it carries on. Then set
     COMMSLEDGER_STORE to the new URL.
     """
+    from commsledger.access.migrate import access_objects, migrate_access_log
     from commsledger.core.migrate import migrate as run_migrate
     from commsledger.core.migrate import objects_to_copy
 
     with (
         register_for(ctx, data) as register,
-        progress_bar("migrate", objects_to_copy(register)) as advance,
+        progress_bar("migrate", objects_to_copy(register) + access_objects(register)) as advance,
     ):
         doc = run_migrate(register, to, progress=advance)
+        doc["access_log"] = migrate_access_log(register, to, progress=advance)
     emit(doc, wants_json(ctx, as_json), lambda: _migrate_human(doc))
     if not doc["verify"]["ok"]:
         raise typer.Exit(1)

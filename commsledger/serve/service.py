@@ -283,7 +283,9 @@ class Service:
     def health(self) -> dict[str, Any]:
         """What ``/healthz`` shows; ``status`` is ``ok`` only when every part answers."""
         checks: dict[str, Any] = {}
-        checks["store"] = _check(lambda: {"entries": self._committed()})
+        checks["store"] = _check(
+            lambda: {"entries": self._committed(), "object_lock": self.writer.store.lock_summary()}
+        )
         checks["access_log"] = {
             "ok": self.audit.last_error is None,
             "entries": self.access_log.log.committed,

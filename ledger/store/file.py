@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from contract.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
 
@@ -153,6 +154,10 @@ class FileStore:
 
     def legal_hold(self, key: str, on: bool) -> bool:
         return False
+
+    def lock_summary(self) -> dict[str, Any]:
+        """Nothing is locked: a folder cannot refuse its owner."""
+        return {"bucket_lock": False, "mode": None}
 
 
 def _write_all(fd: int, data: bytes) -> None:

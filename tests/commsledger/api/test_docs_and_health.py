@@ -7,6 +7,7 @@ import re
 
 from live_server import Live
 
+from commsledger.cli.service import lock_line
 from policies.roles import Role
 
 
@@ -38,3 +39,14 @@ def test_health_without_a_key_names_no_path(live: Live) -> None:
     for leak in (data, "tantivy:", "file:", "/tmp"):
         assert leak not in bare.text
     assert full.json()["index"]["url"].startswith("tantivy://")
+    assert bare.json()["store"]["object_lock"] == {"bucket_lock": False, "mode": None}  # a folder
+
+
+def test_the_start_up_line_says_what_is_locked_and_until_when() -> None:
+    locked = {"bucket_lock": True, "mode": "COMPLIANCE", "ledger_days": 3653, "ledger_until": "2036-12-05",
+              "ledger_default": True, "payload_days": None}  # fmt: skip
+    assert lock_line(locked) == (
+        "object lock: ledger objects locked in COMPLIANCE mode until 2036-12-05 "
+        "(the 10-year default; set COMMSLEDGER_S3_LEDGER_RETENTION)"
+    )
+    assert lock_line({"bucket_lock": False, "mode": None}).startswith("object lock: none")
