@@ -52,8 +52,8 @@ def ingest_file(
 ) -> None:
     """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
     with (
+        open_input(file) as (stream, size),  # first: an unreadable file makes no register
         register_for(ctx, data, catch_up=not no_index, create=True) as register,
-        open_input(file) as (stream, size),
     ):
         lines = ingest.read_csv(stream) if csv_format or file.endswith(".csv") else ingest.read_ndjson(stream)
         with progress_bar("ingest", size) as advance:

@@ -134,3 +134,37 @@ def test_a_backup_is_private_and_refuses_to_overwrite_or_a_damaged_file(cli: Any
     bad = cli("restore", str(damaged))
     assert bad.code == 1
     assert "not a readable key-store backup" in bad.stderr or "damaged" in bad.stderr
+
+
+def test_a_backup_taken_while_a_writer_runs_holds_the_key_of_every_entry_it_covers(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    from commsledger import synthetic
+    from commsledger.config import Settings
+    from commsledger.core.register import Register
+
+    _ingest(cli, tmp_path, 1)
+    big = write_ndjson(tmp_path / "big.ndjson", list(synthetic.records(3000, seed=3)))
+    env = {**os.environ, "COMMSLEDGER_WORKERS": "0", "COMMSLEDGER_BATCH": "200"}
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "commsledger", "--data", str(data_dir), "ingest", str(big)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    taken = cli("backup", "--out", str(tmp_path / "mid.tgz"), "--json")
+    _out, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err
+    assert taken.code == 0, taken.stderr
+    covered = taken.json["ledger_size"]
+    (data_dir / "privacy.db").unlink()
+    for extra in ("privacy.db-wal", "privacy.db-shm"):
+        (data_dir / extra).unlink(missing_ok=True)
+    restored = cli("restore", str(tmp_path / "mid.tgz"), "--json")
+    assert restored.json["restored"] == ["privacy.db"]
+    with Register(Settings(data=data_dir, workers=0), writer=False) as register:
+        ids = [e.record_id for e in register.log.entries(0, covered) if e.kind == "record"]
+        assert ids
+        assert len(register.keys.data_keys([i for i in ids if i])) == len(ids)
+        later = [e.record_id for e in register.log.entries(covered) if e.kind == "record" and e.record_id]
+        lacking = len(later) - len(register.keys.data_keys(later))
+    assert restored.json["records_without_key"] == lacking > 0  # the writer went on after the backup
+    assert restored.code == 1
