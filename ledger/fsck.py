@@ -60,8 +60,11 @@ def fsck(
     largest size, and every checkpoint's root): losing or replacing those is a rollback.
     """
     report = Report()
-    latest = _latest(store, verifier, report)
+    # The history before the checkpoint: a commit writes them in the other order, so one that
+    # lands between the two reads shows a checkpoint ahead of the history (fine), never a
+    # history ahead of the checkpoint (a false rollback while writers run).
     history = _history(store, verifier, report)
+    latest = _latest(store, verifier, report)
     size = latest.size if latest else max((c.size for c in history), default=0)
     _rollbacks(latest, history, acknowledged, report)
     _forgotten(history, remembered or {}, report)
