@@ -14,7 +14,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.sql import rows_in, transaction
+from ledger.payload_check import SHREDDING as PAYLOAD_SHREDDING
+from ledger.sql import DERIVED, opening, rows_in, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT 
 -- through a rebuild, so a hold set before it is still cleared when released.
 CREATE TABLE IF NOT EXISTS held_packs (name TEXT PRIMARY KEY) WITHOUT ROWID;
 -- Records whose payloads were destroyed (disposed of, erased) and the entry that says so:
--- ``verify`` accepts their payloads missing.
+-- which payload packs may be deleted (``verify`` never trusts it: it reads the ledger).
 CREATE TABLE IF NOT EXISTS shredded (record_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_record ON entries(record_id) WHERE record_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_subject ON entries(subject) WHERE subject IS NOT NULL;
@@ -44,8 +45,8 @@ CREATE INDEX IF NOT EXISTS entries_special ON entries(kind, seq) WHERE kind NOT 
 """
 
 # Entry kinds that destroy the payloads of the records their envelope lists, and the key of
-# that list.
-SHREDDING = {"retention.disposed": "records", "subject.erased": "records"}
+# that list (the same map ``verify`` reads the ledger with).
+SHREDDING = PAYLOAD_SHREDDING
 
 
 def shredded_by(kind: str, envelope: dict[str, object]) -> list[str]:
@@ -72,12 +73,13 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # Derived and replayable from the ledger, so a lost last transaction is harmless.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.executescript(_SCHEMA)
+        with opening(path, DERIVED):
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # Derived and replayable from the ledger, so a lost last transaction is harmless.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA secure_delete=ON")
+            self.conn.executescript(_SCHEMA)
         self._packs: dict[str, int] = {}
         self._subjects: dict[str, int] = {}
 
@@ -261,15 +263,6 @@ class Catalog:
     def mark_shredded(self, rows: Iterable[tuple[str, int]]) -> None:
         """Note records whose payloads are destroyed, with the seq of the entry saying so."""
         self.conn.executemany("INSERT OR IGNORE INTO shredded(record_id, seq) VALUES (?, ?)", rows)
-
-    def shredded(self, start: int, end: int) -> set[int]:
-        """Seqs in ``[start, end)`` of entries whose record's payloads were destroyed."""
-        rows = self.conn.execute(
-            "SELECT e.seq FROM entries e JOIN shredded s ON s.record_id = e.record_id "
-            "WHERE e.seq >= ? AND e.seq < ?",
-            (start, end),
-        )
-        return {r[0] for r in rows}
 
     def dead_packs(self) -> list[str]:
         """Payload packs every payload of which belongs to a shredded record: deletable."""

@@ -60,8 +60,11 @@ def fsck(
     largest size, and every checkpoint's root): losing or replacing those is a rollback.
     """
     report = Report()
-    latest = _latest(store, verifier, report)
+    # The history before the checkpoint: a commit writes them in the other order, so one that
+    # lands between the two reads shows a checkpoint ahead of the history (fine), never a
+    # history ahead of the checkpoint (a false rollback while writers run).
     history = _history(store, verifier, report)
+    latest = _latest(store, verifier, report)
     size = latest.size if latest else max((c.size for c in history), default=0)
     _rollbacks(latest, history, acknowledged, report)
     _forgotten(history, remembered or {}, report)
@@ -217,8 +220,12 @@ def _join(
     last: str | None = GENESIS
     known = True
     partial: dict[int, tuple[TileAddr, bytes]] = {}
+    missing: list[tuple[str | None, Problem]] = []
+    excused: set[str] = set()
     for chunk in chunks:
         report.problems.extend(chunk.problems)
+        missing.extend(chunk.missing)
+        excused.update(chunk.excused)
         if chunk.first_prev is not None and last is not None and chunk.first_prev != last:
             report.problems.append(
                 Problem(chunk.start, Kind.BROKEN_LINK, "prev does not name the entry before")
@@ -236,6 +243,8 @@ def _join(
         for addr, data in partial.values():
             if addr.width < layout.TILE_WIDTH:
                 _compare_tile(store, addr, data, report)
+    # A disposal or erasure entry may come in any later chunk: excuse only once all are read.
+    report.problems.extend(problem for record, problem in missing if record not in excused)
 
 
 def _grow(

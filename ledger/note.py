@@ -108,6 +108,11 @@ class Verifier:
         except (InvalidInput, ValueError) as exc:
             raise VerificationError(f"verifier key {name}: {exc}", problem="bad_key") from exc
 
+    def fingerprint(self) -> str:
+        """``sha256:`` and the hex SHA-256 of the public key: what a person compares with the
+        fingerprint the register's owner publishes (``commsledger key``)."""
+        return "sha256:" + hashlib.sha256(self.public_key).hexdigest()
+
     def vkey(self) -> str:
         """This key as ``name+hexkeyid+base64(0x01||pub)``."""
         return f"{self.name}+{self.key_id.hex()}+{_b64(bytes([ALG_ED25519]) + self.public_key)}"

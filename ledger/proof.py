@@ -79,6 +79,7 @@ def check_proof(doc: Any, vkey: str | None = None) -> dict[str, Any]:
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise VerificationError(f"not a {FORMAT} document")
         verifier = Verifier.from_vkey(vkey or str(doc.get("vkey", "")))
+        result["key_fingerprint"] = verifier.fingerprint()
         checkpoint = open_checkpoint(str(doc["checkpoint"]), verifier)
     except (Error, KeyError, TypeError) as exc:
         problems.append(f"checkpoint: {_why(exc)}")

@@ -7,9 +7,33 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from contract.errors import ConfigError
+
 CHUNK = 500
+DERIVED = "it is derived: move it aside and the next command rebuilds it from the ledger"
+# SQLite's own names for a file that is not (or no longer) a sound database; any other
+# failure to open one is the disk or the file system (full, read-only, unreadable).
+_DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+
+
+@contextmanager
+def opening(path: Path, remedy: str) -> Iterator[None]:
+    """Turn a failure to open the database at ``path`` into one ``ConfigError`` that says
+    whether the file is damaged (then ``remedy``) or the disk cannot be used."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(database_problem(str(path), exc, remedy)) from None
+
+
+def database_problem(name: str, exc: sqlite3.DatabaseError, remedy: str) -> str:
+    """What is wrong with database ``name``, in one line, for a person to act on."""
+    if getattr(exc, "sqlite_errorname", "") in _DAMAGED or "not a database" in str(exc):
+        return f"{name} is damaged ({exc}): {remedy}"
+    return f"{name} cannot be read or written ({exc}): check free space and permissions, then run it again"
 
 
 def rows_in(conn: sqlite3.Connection, query: str, values: Sequence[Any]) -> Iterator[Any]:

@@ -9,59 +9,21 @@ chunks, checks the higher tiles and the checkpoints, and links chunk boundaries.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from hashlib import sha256 as _sha256
-from typing import Protocol
 
 import orjson
 
 from contract.errors import Error, ObjectNotFound, VerificationError
 from ledger import layout
 from ledger.entry import chain_fields
-from ledger.packs import slot_index
+from ledger.payload_check import PayloadIndex, PayloadReader, excused_by, record_of
+from ledger.problems import Kind, Problem
 from ledger.store import ObjectStore
 from ledger.tiles import iter_bundle
 
 TILE = layout.TILE_WIDTH
-
-
-class Kind(StrEnum):
-    HASH_MISMATCH = "hash_mismatch"
-    BROKEN_LINK = "broken_link"
-    MISSING_ENTRY = "missing_entry"
-    SEQ_GAP = "seq_gap"
-    PAYLOAD_MISMATCH = "payload_mismatch"
-    PAYLOAD_MISSING = "payload_missing"
-    BAD_CHECKPOINT_SIGNATURE = "bad_checkpoint_signature"
-    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
-    # found by ``verify --index`` (search.check): the search index against the ledger
-    INDEX_MISSING = "index_missing"
-    INDEX_EXTRA = "index_extra"
-    INDEX_STALE = "index_stale"
-    INDEX_SKIPPED = "index_skipped"  # a record whose entry the projection cannot read
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    seq: int | None
-    kind: Kind
-    detail: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"seq": self.seq, "kind": str(self.kind), "detail": self.detail}
-
-
-class PayloadIndex(Protocol):
-    """Where payloads lie: seq -> (pack name, offset, length), for entries in a range; and
-    which entries' payloads may be gone: their record was disposed of or erased, as an entry
-    of the log says, so a missing payload is expected (an altered one is still reported)."""
-
-    def payload_locations(self, start: int, end: int) -> dict[int, tuple[str, int, int]]: ...
-
-    def shredded(self, start: int, end: int) -> set[int]: ...
 
 
 @dataclass
@@ -74,12 +36,16 @@ class Chunk:
     leaves: list[bytes | None] = field(default_factory=list)  # None: hash unknowable
     first_prev: str | None = None  # the prev claimed by the chunk's first entry
     last_hash: str | None = None
+    # Payloads found missing (record id, problem), and the records whose payloads entries of
+    # this chunk destroyed: the joiner reports the missing ones no entry anywhere excuses.
+    missing: list[tuple[str | None, Problem]] = field(default_factory=list)
+    excused: set[str] = field(default_factory=set)
 
 
 def scan_chunk(store: ObjectStore, index: PayloadIndex | None, start: int, end: int, size: int) -> Chunk:
     """Check entries ``start <= seq < end`` (whole bundles) of a log of ``size``."""
     chunk = Chunk(start, end)
-    payloads = _PayloadReader(store, index, start, end)
+    payloads = PayloadReader(store, index, start, end)
     leaves = chunk.leaves
     prev_entry: bytes | None = None
     prev_tile: bytes | None = None
@@ -100,6 +66,8 @@ def scan_chunk(store: ObjectStore, index: PayloadIndex | None, start: int, end: 
                 _check_entry(chunk, seq, raw, leaf, tile_hash, previous, payloads)  # says what is wrong
             elif seq == start and raw is not None:
                 chunk.first_prev = chain_fields(raw)[1]
+            if raw is not None:
+                chunk.excused.update(excused_by(raw))
             prev_entry, prev_tile = leaf, tile_hash
     last = prev_entry or prev_tile
     chunk.last_hash = None if last is None else last.hex()
@@ -111,7 +79,7 @@ def _hex(digest: bytes | None) -> str | None:
 
 
 def _intact(
-    raw: bytes, seq: int, leaf: bytes, tile_hash: bytes | None, prev: bytes | None, payloads: _PayloadReader
+    raw: bytes, seq: int, leaf: bytes, tile_hash: bytes | None, prev: bytes | None, payloads: PayloadReader
 ) -> bool:
     """The common case in one pass: the entry parses, sits at its seq, matches its tile, links
     to the entry before (or starts a chunk) and its payload hashes right."""
@@ -134,7 +102,7 @@ def _check_entry(
     leaf: bytes,
     tile_hash: bytes | None,
     previous: tuple[str | None, str | None],
-    payloads: _PayloadReader,
+    payloads: PayloadReader,
 ) -> None:
     try:
         stated, prev, payload_sha256 = chain_fields(raw)
@@ -160,7 +128,9 @@ def _check_entry(
         chunk.problems.append(Problem(seq, Kind.BROKEN_LINK, "prev does not name the entry before"))
     if payload_sha256 is not None:
         problem = payloads.check(seq, payload_sha256)
-        if problem is not None:
+        if problem is not None and problem.kind is Kind.PAYLOAD_MISSING:
+            chunk.missing.append((record_of(raw), problem))  # unless the ledger excuses it
+        elif problem is not None:
             chunk.problems.append(problem)
 
 
@@ -201,14 +171,18 @@ def _bundle_entries(
         )
         yield from ((i, None) for i in range(width))
         return
-    count = 0
+    count = used = 0
     try:
         for raw in iter_bundle(data):
             if count < width:
                 yield count, raw
             count += 1
+            used += 2 + len(raw)
     except VerificationError:
-        pass  # reported below: the entries from here on are missing
+        pass  # reported below: the entries from here on are missing, or bytes trail them
+    if count == width and used < len(data):
+        message = f"entry bundle {path} has {len(data) - used} bytes after its last entry"
+        chunk.problems.append(Problem(first + width - 1, Kind.TRAILING_BYTES, message))
     if count < width:
         message = f"entry bundle {path} is truncated or malformed from entry {first + count}"
         chunk.problems.append(Problem(first + count, Kind.MISSING_ENTRY, message))
@@ -221,76 +195,6 @@ def _bundle_entries(
             )
         )
     yield from ((i, None) for i in range(count, width))
-
-
-class _PayloadReader:
-    """Hashes payloads where the index says they lie, reading each pack once.
-
-    Every byte of a pack is checked once: the payloads are hashed against their entries'
-    ``payload_sha256``, and the pack's own index (each slot's stored hash and length) must
-    agree with what was hashed, so an altered byte anywhere in the pack is reported.
-    """
-
-    def __init__(self, store: ObjectStore, index: PayloadIndex | None, start: int, end: int) -> None:
-        self.store = store
-        self.where = {} if index is None else index.payload_locations(start, end)
-        self.gone = set() if index is None else index.shredded(start, end)
-        self.checked = index is not None
-        self._name = ""
-        self._data: bytes | None = None
-        self._slots: dict[int, tuple[bytes, int]] = {}
-        self._malformed = False
-
-    def intact(self, seq: int, expected: str) -> bool:
-        """Whether the payload is where the index says, unaltered (no report: see ``check``)."""
-        where = self.where.get(seq)
-        if not self.checked:
-            return True
-        if where is None:
-            return False
-        name, offset, length = where
-        data = self._read(name)
-        if data is None or offset + length > len(data) or self._malformed:
-            return False
-        digest = hashlib.sha256(memoryview(data)[offset : offset + length]).digest()
-        return digest == bytes.fromhex(expected) and self._slots.get(offset) == (digest, length)
-
-    def check(self, seq: int, expected: str) -> Problem | None:
-        problem = self._check(seq, expected)
-        if problem is not None and problem.kind is Kind.PAYLOAD_MISSING and seq in self.gone:
-            return None  # shredded: its record's disposal or erasure is in the log
-        return problem
-
-    def _check(self, seq: int, expected: str) -> Problem | None:
-        if not self.checked:
-            return None
-        where = self.where.get(seq)
-        if where is None:
-            return Problem(seq, Kind.PAYLOAD_MISSING, "payload is in no pack")
-        name, offset, length = where
-        data = self._read(name)
-        if data is None:
-            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is missing")
-        if offset + length > len(data):
-            return Problem(seq, Kind.PAYLOAD_MISSING, f"payload pack {name[:16]} is truncated")
-        digest = hashlib.sha256(memoryview(data)[offset : offset + length]).digest()
-        if digest != bytes.fromhex(expected):
-            return Problem(seq, Kind.PAYLOAD_MISMATCH, "payload bytes do not hash to payload_sha256")
-        if self._slots.get(offset) != (digest, length) or self._malformed:
-            self._malformed = False  # one report for a broken pack structure
-            return Problem(seq, Kind.PAYLOAD_MISMATCH, f"payload pack {name[:16]}: its index was altered")
-        return None
-
-    def _read(self, name: str) -> bytes | None:
-        if self._name != name:
-            self._name, self._slots, self._malformed = name, {}, False
-            try:
-                self._data = self.store.get(layout.payload_pack_path(name))
-            except ObjectNotFound:
-                self._data = None
-                return None
-            self._slots, self._malformed = slot_index(self._data)
-        return self._data
 
 
 def chunks_of(size: int, per_chunk: int) -> list[tuple[int, int]]:

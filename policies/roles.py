@@ -37,6 +37,7 @@ class Permission(StrEnum):
     RECORDS_READ = "records:read"
     PROOFS_READ = "proofs:read"
     SEARCH_RUN = "search:run"
+    SEARCH_METADATA = "search:metadata"
     EXPORTS_RUN = "exports:run"
     VERIFY_RUN = "verify:run"
     RETENTION_PREVIEW = "retention:preview"

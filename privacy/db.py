@@ -10,6 +10,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from contract.errors import ConfigError
+from ledger.sql import opening
+
+_RESTORE = "it cannot be rebuilt; restore the key store from its backup (commsledger restore FILE)"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS data_keys (
     record_id TEXT PRIMARY KEY,
@@ -30,12 +35,19 @@ CREATE INDEX IF NOT EXISTS subjects_root ON subjects(root);
 """
 
 
-def open_privacy_db(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the privacy database at ``path``."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA secure_delete=ON")
-    conn.executescript(_SCHEMA)
+def open_privacy_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open the privacy database at ``path`` (``create``: make it if there is none).
+
+    Raises ``ConfigError`` when it is missing (an empty one would show every record as
+    redacted: it is restored from a backup, never recreated), unreadable or not a database.
+    """
+    if not create and not path.exists():
+        raise ConfigError(f"{path} is missing: {_RESTORE}")
+    with opening(path, _RESTORE):
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.executescript(_SCHEMA)
     path.chmod(0o600)
     return conn

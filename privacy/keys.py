@@ -57,12 +57,22 @@ class MasterKey:
 
     @classmethod
     def load_or_create(cls, path: Path) -> MasterKey:
-        """Read the key file, or create it (mode 0600) on first use.
-
-        Raises ``ConfigError`` if the file is readable by others or malformed.
-        """
+        """Read the key file, or create it (mode 0600) first if there is none."""
         if not path.exists():
-            _create_key_file(path)
+            cls.create(path)
+        return cls.load(path)
+
+    @classmethod
+    def create(cls, path: Path) -> None:
+        """Write a new random key file (mode 0600); one made meanwhile by another process stands."""
+        _create_key_file(path)
+
+    @classmethod
+    def load(cls, path: Path) -> MasterKey:
+        """Read the key file. Raises ``ConfigError`` if it is missing (never made up: every
+        data key is wrapped by it), readable by others or malformed."""
+        if not path.exists():
+            raise ConfigError(f"{path} is missing: restore it from the key store's backup")
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             raise ConfigError(f"{path} is readable by other users (mode {mode:o}); chmod 600 it")

@@ -22,7 +22,9 @@ class RetentionSettings(BaseSettings):
     ``schedule``: the retention schedule file (default: the shipped ``policies/retention.yaml``).
     ``batch``: records disposed of per commit in a disposition run. ``reports``: where runs
     write their signed reports (default ``<data>/reports/retention``). ``run_at``: the time of
-    day (UTC, ``HH:MM``) the scheduled disposition runs in ``serve``.
+    day (UTC, ``HH:MM``) ``serve`` runs disposition every day; unset (the default), it never
+    does. Disposal destroys personal data for good, so it runs on a schedule only when the
+    deployment asks for one (a safety fix of issue 10: it used to run at 02:30 unasked).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMMSLEDGER_RETENTION_", extra="ignore")
@@ -30,7 +32,7 @@ class RetentionSettings(BaseSettings):
     schedule: Path | None = None
     batch: int = 2000
     reports: Path | None = None
-    run_at: str = "02:30"
+    run_at: str | None = None
 
     @field_validator("batch")
     @classmethod
@@ -39,7 +41,9 @@ class RetentionSettings(BaseSettings):
 
     @field_validator("run_at")
     @classmethod
-    def _time(cls, value: str) -> str:
+    def _time(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError("must be a time of day HH:MM (UTC)")

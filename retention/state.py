@@ -20,7 +20,7 @@ from typing import Any
 
 from contract.progress import Progress
 from ledger.log import Log
-from ledger.sql import rows_in, transaction
+from ledger.sql import DERIVED, opening, rows_in, transaction
 from retention.evaluate import Policy
 from retention.filters import Row
 from retention.holds import Hold, HoldIndex, Scope
@@ -73,10 +73,11 @@ class RetentionState:
     def __init__(self, path: Path) -> None:
         self.path = path
         # Another process may be catching up (a first catch-up of a big register takes a while).
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=600)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
-        self.conn.executescript(_SCHEMA)
+        with opening(path, DERIVED):
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=600)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
+            self.conn.executescript(_SCHEMA)
         self._policies: dict[int, Policy] = {}
         self._verified = (0, "")  # (size, last hash) this process checked continues the log
 

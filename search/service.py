@@ -34,7 +34,7 @@ CHOICES: dict[str, frozenset[str]] = {
 }
 
 
-def find(register: Register, query: Query | Mapping[str, Any]) -> dict[str, Any]:
+def find(register: Register, query: Query | Mapping[str, Any], *, content: bool = True) -> dict[str, Any]:
     """The contract's search document for ``query`` (a ``Query``, or request parameters as
     ``search.params`` names them: ``{"text": "...", "subject": ["email:..."], ...}``).
 
@@ -44,14 +44,18 @@ def find(register: Register, query: Query | Mapping[str, Any]) -> dict[str, Any]
     if not isinstance(query, Query):
         query = build_query(register, query)
     page = register.index.search(query)
-    texts = payloads(register, [(h.summary.record_id, h.summary.seq) for h in page.hits])
+    hits = [(h.summary.record_id, h.summary.seq) for h in page.hits]
+    texts = payloads(register, hits) if content else {}
+    results = [_result(hit, query, texts.get(hit.summary.seq)) for hit in page.hits]
     doc: dict[str, Any] = {
         "total": page.total,
-        "results": [_result(hit, query, texts.get(hit.summary.seq)) for hit in page.hits],
+        "results": results if content else [_envelope_only(r) for r in results],
         "cursor": page.cursor,
         "indexed_through": page.watermark - 1 if page.watermark else None,
         "lag": max(0, register.log.committed - page.watermark),
     }
+    if not content:
+        doc["content"] = "metadata"
     if query.facets:
         doc["facets"] = {str(f): dict(counts) for f, counts in page.facets.items()}
     return doc
@@ -110,3 +114,8 @@ def _content(payload: Payload, query: Query) -> dict[str, Any]:
         "redacted": False,
         "damaged": None,
     }
+
+
+def _envelope_only(result: dict[str, Any]) -> dict[str, Any]:
+    """A result without what only the payload tells (for roles that see metadata only)."""
+    return {k: v for k, v in result.items() if k not in ("subject", "snippet", "redacted")}

@@ -15,6 +15,7 @@ from typing import Any
 
 from commsledger.access.apikeys import ApiKeys
 from commsledger.access.events import Access
+from commsledger.access.queries import sealed_refusal
 from contract.errors import Forbidden, Unauthenticated
 from policies.roles import Permission, Role, RolePolicy
 
@@ -48,14 +49,18 @@ class Caller:
         self.personal.update({k: v for k, v in (personal or {}).items() if v is not None})
 
     def access(self, status: int) -> Access:
+        """The access-log entry of this request answered with ``status``. A refusal (4xx)
+        keeps its whole query sealed (``access.queries``): unvalidated values are not
+        trusted to be free of personal data."""
+        refused = 400 <= status < 500
         return Access(
             action=self.action,
             status=status,
             key=self.key,
             role=str(self.role),
             records=tuple(self.records),
-            query=dict(self.query),
-            personal=dict(self.personal),
+            query={} if refused else dict(self.query),
+            personal=sealed_refusal(self.query, self.personal) if refused else dict(self.personal),
             subject=self.subject,
         )
 

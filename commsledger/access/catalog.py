@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from ledger.entry import Entry
-from ledger.sql import transaction
+from ledger.sql import DERIVED, opening, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -82,11 +82,12 @@ class AccessCatalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.executescript(_SCHEMA)
+        with opening(path, DERIVED):
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # derived: a lost transaction is replayed
+            self.conn.execute("PRAGMA secure_delete=ON")
+            self.conn.executescript(_SCHEMA)
 
     def _meta(self, key: str) -> int:
         row = self.conn.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
@@ -169,11 +170,6 @@ class AccessCatalog:
             (start, end),
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-    def shredded(self, start: int, end: int) -> set[int]:
-        """None: a shredded query loses its key, never its sealed bytes, so each payload of the
-        access log must still be there (verify's view)."""
-        return set()
 
     def reset(self) -> None:
         """Forget everything (before a rebuild)."""

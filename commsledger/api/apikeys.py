@@ -30,7 +30,7 @@ def list_keys(service: ServiceDep, caller: Lister) -> dict[str, Any]:
 def create_key(key: KeyIn, service: ServiceDep, caller: Creator) -> dict[str, Any]:
     """A new key for a role; the answer is the only time the key is shown."""
     caller.asked({"name": key.name, "role": str(key.role)})
-    secret = service.keys.create(key.name, key.role)
+    secret = service.keys.create(key.name, key.role, key.expires)
     caller.status = 201
     return {"key": secret, "name": key.name, "role": key.role}
 

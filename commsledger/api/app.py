@@ -14,6 +14,7 @@ from commsledger.api import (
     access,
     apikeys,
     communications,
+    docs,
     health,
     ledger,
     openapi,
@@ -67,7 +68,8 @@ def create_app(
         title="commsledger",
         version=__version__,
         description="The register of every outbound communication, kept as evidence.",
-        docs_url="/docs",
+        docs_url=None,  # served from the package by api.docs, not from a CDN
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.service = service
@@ -75,6 +77,7 @@ def create_app(
         app.include_router(router)
     problems.install(app)
     openapi.install(app)
+    docs.install(app)
     app.add_middleware(Timing, metrics=service.metrics)
     return app
 

@@ -228,12 +228,13 @@ class HoldsOut(BaseModel):
 
 
 class RetentionRunIn(BaseModel):
-    """``dry_run`` (a preview: nothing is written) needs ``retention:preview``; a run that
-    disposes needs ``retention:run`` and may not be dated after today."""
+    """``dry_run`` (a preview: nothing is written; the default) needs ``retention:preview``; a
+    run that disposes says ``"dry_run": false``, needs ``retention:run`` and may not be dated
+    after today."""
 
     model_config = ConfigDict(extra="forbid")
     as_of: str | None = Field(default=None, description="YYYY-MM-DD (UTC); default today")
-    dry_run: bool = False
+    dry_run: bool = Field(default=True, description="false to dispose for good (default: a preview)")
 
 
 class RetentionResultOut(BaseModel):
@@ -282,6 +283,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     role: Role
+    expires: str | None = Field(
+        default=None, max_length=40, description="P90D, P1Y or YYYY-MM-DD (through it)"
+    )
 
 
 class KeyCreatedOut(BaseModel):
@@ -295,6 +299,8 @@ class KeyOut(BaseModel):
     role: Role
     created: str
     revoked: str | None = None
+    expires: str | None = None
+    last_used: str | None = Field(default=None, description="to the minute")
 
 
 class KeysOut(BaseModel):

@@ -5,21 +5,41 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from commsledger.access.auth import Caller
+from commsledger.access.queries import split_query
 from commsledger.api.deps import ServiceDep, allowed
 from commsledger.api.openapi import errors
 from commsledger.api.schemas import SearchOut
+from contract.errors import Forbidden
 from policies.roles import Permission
-from search.params import from_pairs
+from search.params import KNOWN, from_pairs
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
-Searcher = Annotated[Caller, allowed(Permission.SEARCH_RUN, "search")]
+Searcher = Annotated[Caller, allowed((Permission.SEARCH_RUN, Permission.SEARCH_METADATA), "search")]
 Many = Annotated[list[str] | None, Query(max_length=50)]
 One = Annotated[str | None, Query(max_length=200)]
-_PERSONAL = ("text", "subject")
+_PERSONAL = frozenset({"text", "subject"})
+_CLEAR = KNOWN - _PERSONAL
+
+
+def _noted(request: Request, caller: Searcher) -> dict[str, list[str]]:
+    """The query as given, parsed once and noted for the access log before anything is
+    validated (so a refusal is logged with it, sealed): known non-personal parameters in
+    clear, the personal and unknown ones sealed."""
+    given = from_pairs(request.query_params.multi_items())
+    caller.asked(*split_query(given, _CLEAR, _PERSONAL))
+    if not caller.may(Permission.SEARCH_RUN):  # search:metadata: envelope fields only
+        for name in sorted(_PERSONAL & set(given)):
+            raise Forbidden(
+                f"role {caller.role} searches metadata only: {name} needs {Permission.SEARCH_RUN}"
+            )
+    return given
+
+
+Given = Annotated[dict[str, list[str]], Depends(_noted)]
 
 
 @router.get(
@@ -29,7 +49,7 @@ _PERSONAL = ("text", "subject")
     responses=errors(401, 403, 422, 503),
 )
 def search(
-    request: Request,
+    given: Given,
     service: ServiceDep,
     caller: Searcher,
     text: Annotated[
@@ -60,12 +80,7 @@ def search(
     """Records matching every filter (several values of one filter: any of them), newest
     first by default; ``cursor`` continues a page, ``facets=true`` (or ``channel,month``)
     adds counts over every match. See CONTRACT.md, Search."""
-    given = from_pairs(request.query_params.multi_items())  # parsed once: logged, then searched
-    caller.asked(
-        {k: v for k, v in given.items() if k not in _PERSONAL},
-        personal={k: v for k, v in given.items() if k in _PERSONAL},
-    )
-    found, pseudonym = service.search(given)
+    found, pseudonym = service.search(given, content=caller.may(Permission.SEARCH_RUN))
     caller.subject = pseudonym
     caller.returned(r["id"] for r in found["results"])
     return found

@@ -10,19 +10,27 @@ module of its own that attaches its commands to ``app`` when imported here.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 import click
 import typer
 
-from commsledger.cli import answers, apikeys, exports, ledger, requests, retention, search, service
+from commsledger.cli import answers, apikeys, exports, keystore, ledger, requests, retention, search, service
 from commsledger.cli.common import app, say
 from contract.errors import ConfigError, Error
+from ledger.sql import database_problem
+
+DAMAGED = (
+    "run commsledger verify; a derived one (catalog.db, retention.db, access-log.db) is rebuilt "
+    "once moved aside, privacy.db and api-keys.db come back with commsledger restore"
+)
 
 GROUPS = (
     answers,
     apikeys,
     exports,
+    keystore,
     ledger,
     requests,
     retention,
@@ -43,6 +51,9 @@ def main() -> None:
         code = 2
     except Error as exc:
         say(str(exc))
+        code = 1
+    except sqlite3.DatabaseError as exc:  # met mid-command: a file of the data dir went bad
+        say(database_problem("a database of the data dir", exc, DAMAGED))
         code = 1
     except (click.Abort, typer.Abort, KeyboardInterrupt):
         say("interrupted")

@@ -1,5 +1,6 @@
 """API key commands: ``keys create --role R --name N`` (the key is shown once), ``keys list``,
-``keys revoke NAME``. Each is an admin action and goes into the access log (as ``(cli)``)."""
+``keys revoke NAME``. Each is an admin action and goes into the access log (its actor the OS
+user and host, ``cli.audit``)."""
 
 from __future__ import annotations
 
@@ -11,33 +12,27 @@ from rich.table import Table
 
 from commsledger.access.apikeys import ApiKeys, KeyInfo
 from commsledger.access.events import Access
-from commsledger.access.log import AccessLog, prepare
-from commsledger.cli.common import DataOpt, JsonOpt, app, emit, option_value, settings_for, wants_json
-from commsledger.core.register import MASTER_KEY, SIGNING_KEY, load_signer
+from commsledger.cli.audit import cli_actor, commit_access
+from commsledger.cli.common import DataOpt, JsonOpt, app, emit, option_value, register_for, wants_json
 from policies.roles import Role
-from privacy.keys import MasterKey
 
 out = Console(soft_wrap=True)
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP service (only their hash is kept).")
 app.add_typer(keys_app, name="keys")
-CLI_ACTOR = "(cli)"  # not a possible key name: accesses from the command line
 
 
 def _log(ctx: typer.Context, data: DataOpt, action: str, status: int, query: dict[str, str]) -> None:
     """Append the admin action to the access log, durably, before answering."""
-    settings = settings_for(ctx, data)
-    root = settings.data.resolve()
-    master = MasterKey.load_or_create(root / MASTER_KEY)
-    access_log = AccessLog(settings, master, load_signer(root / SIGNING_KEY, settings.origin))
-    try:
-        access = Access(action=action, status=status, key=CLI_ACTOR, role=str(Role.ADMIN), query=query)
-        access_log.commit([prepare(access, master)])
-    finally:
-        access_log.close()
+    with register_for(ctx, data, writer=False) as register:
+        key, _role = cli_actor()
+        access = Access(action=action, status=status, key=key, role=str(Role.ADMIN), query=query)
+        commit_access(register, access)
 
 
 def _keys(ctx: typer.Context, data: DataOpt) -> ApiKeys:
-    return ApiKeys(settings_for(ctx, data).data.resolve() / "api-keys.db")
+    """The API keys of the register of ``--data`` (exits 2 when there is none)."""
+    with register_for(ctx, data, writer=False) as register:
+        return ApiKeys(register.data / "api-keys.db")
 
 
 @keys_app.command("create")
@@ -45,6 +40,9 @@ def create(
     ctx: typer.Context,
     role: Annotated[Role, typer.Option(help="what the key may do (policies/roles.yaml)")],
     name: Annotated[str, typer.Option(help="a name for the key (who or what uses it)")],
+    expires: Annotated[
+        str | None, typer.Option(help="refused from then on: P90D, P1Y, or a date (through that day, UTC)")
+    ] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -52,11 +50,12 @@ def create(
     keys = _keys(ctx, data)
     try:
         with option_value("--name"):
-            secret = keys.create(name, role)
+            secret = keys.create(name, role, expires)
+        until = next(k.expires for k in keys.list() if k.name == name)
     finally:
         keys.close()
     _log(ctx, data, "keys.create", 201, {"name": name, "role": role})
-    doc = {"key": secret, "name": name, "role": role}
+    doc = {"key": secret, "name": name, "role": role, "expires": until}
     emit(
         doc,
         wants_json(ctx, as_json),
@@ -77,9 +76,11 @@ def list_keys(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False
 
 
 def _table(found: list[KeyInfo]) -> None:
-    table = Table("name", "role", "created", "revoked")
+    table = Table("name", "role", "created", "expires", "last used", "revoked")
     for key in found:
-        table.add_row(key.name, str(key.role), key.created, key.revoked or "")
+        table.add_row(
+            key.name, str(key.role), key.created, key.expires or "", key.last_used or "", key.revoked or ""
+        )
     out.print(table)
 
 

@@ -135,8 +135,12 @@ def register_for(
     writer: bool = True,
     tolerant: bool = False,
     catch_up: bool = True,
+    create: bool = False,
 ) -> Register:
-    return Register(settings_for(ctx, data), writer=writer, tolerant=tolerant, catch_up=catch_up)
+    """The register of ``--data``; ``create`` only for the commands that may make one
+    (``ingest``, ``demo``, ``init``): any other on a folder with no register exits 2."""
+    settings = settings_for(ctx, data)
+    return Register(settings, writer=writer, tolerant=tolerant, catch_up=catch_up, create=create)
 
 
 def say(message: str) -> None:

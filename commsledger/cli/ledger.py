@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from commsledger.access.log import AccessLog
+from commsledger.access.log import AccessLog, access_signer
+from commsledger.cli.audit import logged
 from commsledger.cli.common import (
     DataOpt,
     JsonOpt,
@@ -48,7 +50,10 @@ def ingest_file(
     as_json: JsonOpt = False,
 ) -> None:
     """Append records to the ledger. Re-sent records are duplicates; changed ones are refused."""
-    with register_for(ctx, data, catch_up=not no_index) as register, open_input(file) as (stream, size):
+    with (
+        open_input(file) as (stream, size),  # first: an unreadable file makes no register
+        register_for(ctx, data, catch_up=not no_index, create=True) as register,
+    ):
         lines = ingest.read_csv(stream) if csv_format or file.endswith(".csv") else ingest.read_ndjson(stream)
         with progress_bar("ingest", size) as advance:
             report = ingest.ingest(register, lines, progress=advance, count="bytes", index=not no_index)
@@ -98,8 +103,12 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A record as sent, with its history."""
-    with register_for(ctx, data, writer=False) as register:
+    with (
+        register_for(ctx, data, writer=False) as register,
+        logged(register, "records.read", {"id": record_id}) as look,
+    ):
         doc = register.show(record_id)
+        look.records.append(record_id)
     emit(doc, wants_json(ctx, as_json), lambda: _show_human(doc))
 
 
@@ -167,10 +176,14 @@ def verify(
 ) -> None:
     """Check every entry, link, tile, checkpoint and payload; exit 1 on any problem."""
     freshness: dict[str, Any] | None = None
-    with register_for(ctx, data, writer=not access_log, tolerant=True) as register:
+    # Read-only: no lease, no roll-forward, nothing of the register written (only the derived
+    # catalog is brought up to the checkpoint), so it runs beside writers and on a full disk.
+    with register_for(ctx, data, writer=False, tolerant=True) as register:
         if access_log:
             report = _verify_access_log(register)
         else:
+            if register.damage is None:
+                register.refresh()
             with progress_bar("verify", register.log.committed or None) as advance:
                 report = verify_register(register, progress=advance, workers=workers)
             freshness = _check_index(register, report) if index else None
@@ -207,15 +220,16 @@ def _verify_human(doc: dict[str, Any]) -> None:
 
 
 @app.command()
-def key(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
-    """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64)."""
+def key(
+    ctx: typer.Context, access_log: AccessLogOpt = False, data: DataOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Print the checkpoint verifier key (C2SP signed-note form name+keyid+base64), or with
+    --access-log the access log's; publish it so that proofs can be checked independently."""
     with register_for(ctx, data, writer=False) as register:
-        vkey = register.signer.verifier().vkey()
-    emit(
-        {"vkey": vkey},
-        wants_json(ctx, as_json),
-        lambda: out.print(vkey, markup=False, highlight=False),
-    )
+        signer = access_signer(register.signer) if access_log else register.signer
+        verifier = signer.verifier()
+    doc = {"vkey": verifier.vkey(), "fingerprint": verifier.fingerprint()}
+    emit(doc, wants_json(ctx, as_json), lambda: out.print(doc["vkey"], markup=False, highlight=False))
 
 
 @app.command()
@@ -242,8 +256,13 @@ def prove(
 ) -> None:
     """Write a self-contained proof that the record (and its events) are in the ledger, or
     with --access-log that an access (its id from GET /v1/access-log) is in the access log."""
-    with register_for(ctx, data, writer=False) as register:
+    action = "access_log.proof" if access_log else "records.proof"
+    with (
+        register_for(ctx, data, writer=False) as register,
+        logged(register, action, {"id": record_id}) as look,
+    ):
         doc = _prove_access(register, record_id) if access_log else register.prove(record_id)
+        look.records.append(record_id)
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")
@@ -270,11 +289,24 @@ def check_proof_cmd(
     file: Annotated[Path, typer.Argument(help="a proof written by prove")],
     key: Annotated[
         str | None,
-        typer.Option("--key", help="the log's verifier key (else the one in the proof is used)"),
+        typer.Option(
+            "--key", help="the log's verifier key, from its owner (commsledger key), never the proof"
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Verify a proof offline, with nothing but the verifier key."""
+    """Verify a proof offline, with nothing but the log's verifier key.
+
+    The key must come from outside the proof (the register's owner publishes it: ``commsledger
+    key``; ``key --access-log`` for the access log): a proof forged by another register of the
+    same name carries its own key and checks against it, so without --key nothing is claimed
+    (exit 2). The fingerprint of the key checked with is always printed, to compare.
+    """
+    if not key:
+        raise click.UsageError(
+            "check-proof needs the log's verifier key from its owner, not from the proof: "
+            '--key "$(commsledger key)" (or the key published for the register)'
+        )
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -287,13 +319,12 @@ def check_proof_cmd(
 
 def _proof_human(result: dict[str, Any]) -> None:
     if result["ok"]:
-        trust = "" if result["key"] == "given" else " (checked with the key inside the proof: pass --key)"
         where = f"{result['origin']} at size {result['tree_size']}"
-        out.print(
-            f"ok: {result['entries']} entries of {result['record_id']} are in {where}{trust}", markup=False
-        )
+        out.print(f"ok: {result['entries']} entries of {result['record_id']} are in {where}", markup=False)
     for problem in result["problems"]:
         out.print(f"  {problem}", markup=False, highlight=False)
+    if result.get("key_fingerprint"):
+        out.print(f"checked with the key of fingerprint {result['key_fingerprint']}", markup=False)
 
 
 @app.command()
@@ -324,14 +355,16 @@ def migrate(
     Writers wait while it runs. Run it again after an interruption: it carries on. Then set
     COMMSLEDGER_STORE to the new URL.
     """
+    from commsledger.access.migrate import access_objects, migrate_access_log
     from commsledger.core.migrate import migrate as run_migrate
     from commsledger.core.migrate import objects_to_copy
 
     with (
         register_for(ctx, data) as register,
-        progress_bar("migrate", objects_to_copy(register)) as advance,
+        progress_bar("migrate", objects_to_copy(register) + access_objects(register)) as advance,
     ):
         doc = run_migrate(register, to, progress=advance)
+        doc["access_log"] = migrate_access_log(register, to, progress=advance)
     emit(doc, wants_json(ctx, as_json), lambda: _migrate_human(doc))
     if not doc["verify"]["ok"]:
         raise typer.Exit(1)

@@ -4,6 +4,8 @@ place|release|list``; thin shells over ``retention.runs`` and
 
 from __future__ import annotations
 
+import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,11 +67,16 @@ def run_cmd(
     as_of: AsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what is due")] = False,
     resume: Annotated[str | None, typer.Option("--resume", help="finish an interrupted run")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="dispose without asking: it cannot be undone")] = False,
     csv_file: CsvOut = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Dispose of what is due as of a date: data keys destroyed, payloads deleted, a signed report."""
+    """Dispose of what is due as of a date: data keys destroyed, payloads deleted, a signed report.
+
+    It cannot be undone: without --yes it asks for a typed confirmation on a terminal and
+    refuses otherwise (exit 2); --dry-run only lists what is due.
+    """
     with option_value("--as-of"):
         when = runs.parse_as_of(as_of)
     with register_for(ctx, data) as register:
@@ -77,6 +84,8 @@ def run_cmd(
         if dry_run:
             result = runs.preview(register, when)
         else:
+            if not yes:
+                _confirm(register, when, resume)
             steps = [
                 deferred_step(register, query_shredder(register.settings, register.master, register.signer))
             ]
@@ -84,6 +93,25 @@ def run_cmd(
                 at = when if resume is None else None
                 result = runs.run(register, at, resume=resume, progress=advance, steps=steps)
     _finish(ctx, result, csv_file, as_json)
+
+
+def _confirm(register: Register, when: date, resume: str | None) -> None:
+    """Ask for ``dispose`` typed on the terminal; raises ``UsageError`` with no terminal and
+    ``Exit(1)`` (nothing done) for any other answer."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise click.UsageError(
+            "retention run destroys personal data for good: add --yes to proceed "
+            "(or --dry-run to list what is due)"
+        )
+    if resume is None:
+        due = runs.preview(register, when).to_json()["counts"]["disposed"]
+        what = f"the personal data of {due} records due as of {when.isoformat()}"
+    else:
+        what = f"what run {resume} has left to dispose of"
+    answer = typer.prompt(f"This destroys {what}, for good. Type dispose to go on", err=True, default="")
+    if answer.strip() != "dispose":
+        say("nothing was disposed of")
+        raise typer.Exit(1)
 
 
 @retention_app.command("preview")

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from commsledger.access.queries import split_query
+from commsledger.cli.audit import logged
 from commsledger.cli.common import (
     DataOpt,
     JsonOpt,
@@ -17,12 +19,13 @@ from commsledger.cli.common import (
     progress_bar,
     register_for,
     say,
-    settings_for,
     wants_json,
 )
 from commsledger.core.register import Register
 from contract.errors import InvalidInput
-from search.service import find
+from search.params import KNOWN
+from search.query import Keyword
+from search.service import build_query, find
 
 out = Console(soft_wrap=True, highlight=False)
 Many = Annotated[list[str] | None, typer.Option(show_default=False)]
@@ -89,12 +92,27 @@ def search(
         "since": since, "until": until, "as_of": as_of, "sort": sort, "limit": str(limit), "cursor": cursor,
         **{k: str(v).lower() for k, v in flags.items() if v is not None},
     }  # fmt: skip
+    given = {k: v for k, v in params.items() if v is not None}
     with register_for(ctx, data, writer=False) as register:
         try:
-            doc = find(register, {k: v for k, v in params.items() if v is not None})
+            doc = _logged_find(register, given)
         except InvalidInput as exc:  # a bad option value is bad usage (exit 2)
             raise click.UsageError(str(exc)) from None
     emit(doc, wants_json(ctx, as_json), lambda: _human(doc))
+
+
+def _logged_find(register: Register, given: dict[str, Any]) -> dict[str, Any]:
+    """The search, logged in the access log as over HTTP (free text and subjects sealed)."""
+    with logged(register, "search", *split_query(given, KNOWN - _PERSONAL, _PERSONAL)) as look:
+        query = build_query(register, given)
+        doc = find(register, query)
+        subjects = sorted(query.terms.get(Keyword.SUBJECT, ()))
+        look.subject = subjects[0] if subjects else None
+        look.records.extend(r["id"] for r in doc["results"])
+    return doc
+
+
+_PERSONAL = frozenset({"text", "subject"})
 
 
 def _human(doc: dict[str, Any]) -> None:
@@ -131,7 +149,7 @@ def _marked(cut: dict[str, Any]) -> Text:
 @app.command()
 def reindex(ctx: typer.Context, data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the search index from the ledger: a fresh index, swapped in when complete."""
-    with Register(settings_for(ctx, data), catch_up=False) as register:
+    with register_for(ctx, data, catch_up=False) as register:
         with progress_bar("reindex", register.log.committed or None) as advance:
             count = register.reindex(progress=advance)
         doc = {"indexed": count, "entries": register.log.committed}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -18,7 +18,6 @@ from commsledger.cli.common import (
     progress_bar,
     register_for,
     say,
-    settings_for,
     wants_json,
 )
 from commsledger.config import ServiceSettings
@@ -49,15 +48,30 @@ def serve(
     from commsledger.web import install
 
     api = service_settings()
-    application = create_app(settings_for(ctx, data), api, jobs=True)
     console = console_settings()
-    if console.enabled:
-        install(application, console)  # the web console at /, after the API's routes
-    if application.state.service.keys.count() == 0:
-        say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
-            "commsledger keys create --role ROLE --name NAME")  # fmt: skip
-    # No uvicorn access log: a request line can carry a query naming a person.
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    with register_for(ctx, data) as register:  # exits 2 on a folder with no register
+        say(lock_line(register.store.lock_summary()))
+        application = create_app(register, api, jobs=True)
+        if console.enabled:
+            install(application, console)  # the web console at /, after the API's routes
+        if application.state.service.keys.count() == 0:
+            say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
+                "commsledger keys create --role ROLE --name NAME")  # fmt: skip
+        # No uvicorn access log: a request line can carry a query naming a person.
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def lock_line(lock: dict[str, Any]) -> str:
+    """What the object store locks and until when, in one line for the start-up log."""
+    if not lock.get("bucket_lock"):
+        return "object lock: none (a folder, or a bucket without Object Lock): its owner can delete objects"
+    if not lock.get("ledger_days"):
+        return "object lock: the bucket has Object Lock, but nothing is locked by default"
+    why = "the 10-year default; set COMMSLEDGER_S3_LEDGER_RETENTION" if lock["ledger_default"] else "as set"
+    line = f"object lock: ledger objects locked in {lock['mode']} mode until {lock['ledger_until']} ({why})"
+    if lock.get("payload_days"):
+        line += f"; payload packs for {lock['payload_days']} days at least"
+    return line
 
 
 def console_settings() -> ConsoleSettings:
@@ -94,7 +108,7 @@ def demo(
     """Load a realistic synthetic register (records and their later events)."""
     from commsledger import synthetic
 
-    with register_for(ctx, data) as register:
+    with register_for(ctx, data, create=True) as register:
         if if_empty and register.log.committed > 0:
             emit(
                 {"loaded": 0, "entries": register.log.committed},

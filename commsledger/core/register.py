@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from commsledger.config import Settings
 from commsledger.core import skipped
 from commsledger.core.commit import IngestReport, Sequencer
+from commsledger.core.keystore import MASTER_KEY, PRIVACY_DB, RESTORE, SIGNING_KEY, open_key_store, private
 from contract.errors import (
     Busy,
     ConfigError,
@@ -42,7 +42,7 @@ from ledger.proof import build_proof
 from ledger.store import ObjectStore, open_store
 from privacy.db import open_privacy_db
 from privacy.identifiers import parse_identifier
-from privacy.keys import MasterKey, unseal, write_secret_once
+from privacy.keys import MasterKey, unseal
 from privacy.registry import KeyStore, SubjectRegistry
 from retention.holds import HoldIndex
 from retention.state import RetentionState
@@ -51,15 +51,18 @@ from search.indexing import catch_up, redact
 from search.indexing import reindex as rebuild_index
 from search.projection import Unfolded
 
-MASTER_KEY = "master.key"
-SIGNING_KEY = "signing.key"
-
 
 class Register:
     """An open register; use as a context manager or call ``close``."""
 
     def __init__(
-        self, settings: Settings, *, writer: bool = True, tolerant: bool = False, catch_up: bool = True
+        self,
+        settings: Settings,
+        *,
+        writer: bool = True,
+        tolerant: bool = False,
+        catch_up: bool = True,
+        create: bool = True,
     ) -> None:
         """Open the register in ``settings.data``.
 
@@ -68,15 +71,20 @@ class Register:
         checker can report every problem instead of failing on the first.
         ``catch_up``: a writer brings the search index up to the ledger on opening (not
         ``verify``'s tolerant one, nor ``reindex``, which rebuilds it anyway).
+        ``create``: a writer on a folder with no register creates one (its keys). The
+        command line passes False but for ``ingest``, ``demo`` and ``init``; a reader never
+        creates. Raises ``ConfigError`` when the folder holds no register (and none is to
+        be created) or the key store of an existing one is incomplete (``core.keystore``).
         """
         self.settings = settings
         self.data = settings.data.resolve()
-        self.data.mkdir(parents=True, exist_ok=True)
         self.writer = writer
-        self.master = MasterKey.load_or_create(self.data / MASTER_KEY)
-        self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
         self.store: ObjectStore = open_store(settings.store_url, settings.s3.options())
-        self.privacy = open_privacy_db(self.data / "privacy.db")
+        open_key_store(self.data, self.store, create=create and writer, origin=settings.origin)
+        private(self.data)
+        self.master = MasterKey.load(self.data / MASTER_KEY)
+        self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
+        self.privacy = open_privacy_db(self.data / PRIVACY_DB)
         self.keys = KeyStore(self.privacy, self.master)
         self.subjects = SubjectRegistry(self.privacy, self.master)
         self.catalog = Catalog(self.data / "catalog.db")
@@ -361,10 +369,10 @@ class Register:
 
 
 def load_signer(path: Path, origin: str) -> Signer:
-    """The checkpoint signing key of this register, created (mode 0600) on first use."""
+    """The checkpoint signing key of this register (made with its key store, never here);
+    raises ``ConfigError`` if it is missing, readable by others, or names another log."""
     if not path.exists():
-        name = origin or f"commsledger.local/{secrets.token_hex(4)}"
-        write_secret_once(path, (Signer.generate(name).skey() + "\n").encode())
+        raise ConfigError(f"{path} is missing: {RESTORE}")
     if os.stat(path).st_mode & 0o077:
         raise ConfigError(f"{path} is readable by other users; chmod 600 it")
     signer = Signer.from_skey(path.read_text().strip())

@@ -8,7 +8,7 @@ silently skipping it. Each run's outcome is kept for ``/healthz`` and counted in
 
 To add a job: write it as a plain method of the service (``Scheduled``), and append
 ``Job(name, service.method, every=seconds)`` to the list ``service_jobs`` returns; a daily job at
-a time of day (retention's disposition, at ``COMMSLEDGER_RETENTION_RUN_AT``) gives
+a time of day (retention's disposition, at ``COMMSLEDGER_RETENTION_RUN_AT`` when set) gives
 ``at=(hour, minute)`` (UTC) instead of running every so many seconds.
 """
 
@@ -55,13 +55,15 @@ class Scheduled(Protocol):
 
 
 def service_jobs(service: Scheduled, api: ServiceSettings, retention: RetentionSettings) -> list[Job]:
-    """The jobs of ``serve``: checkpoints and catch-up every few seconds, disposition daily
-    at ``retention.run_at``."""
-    return [
+    """The jobs of ``serve``: checkpoints and catch-up every few seconds, and disposition
+    daily at ``retention.run_at`` only when it is set (disposal is opt-in)."""
+    jobs = [
         Job("sign_checkpoints", service.sign_checkpoints, api.checkpoint_every),
         Job("catch_up", service.catch_up, api.catch_up_every),
-        Job("retention", service.run_due_retention, 86400.0, at=_hour_minute(retention.run_at)),
     ]
+    if retention.run_at is not None:
+        jobs.append(Job("retention", service.run_due_retention, 86400.0, at=_hour_minute(retention.run_at)))
+    return jobs
 
 
 def _hour_minute(text: str) -> tuple[int, int]:

@@ -191,16 +191,19 @@ class Service:
             }
 
     # -- search ----------------------------------------------------------------------------
-    def search(self, params: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
+    def search(
+        self, params: Mapping[str, list[str]], *, content: bool = True
+    ) -> tuple[dict[str, Any], str | None]:
         """The contract's search document for request parameters (``search.params`` names,
         each a list of values), and the pseudonym of the person searched for (if any: the
-        access-log entry names it, so erasure finds it).
+        access-log entry names it, so erasure finds it). ``content=False``: envelopes only,
+        nothing decrypted (no subject line, no snippet).
 
         Raises ``InvalidInput`` naming the parameter at fault, ``Busy`` with no reader free.
         """
         with self.reader() as reader:
             query = build_query(reader.register, params)
-            found = find(reader.register, query)
+            found = find(reader.register, query, content=content)
         subjects = sorted(query.terms.get(Keyword.SUBJECT, ()))
         return found, subjects[0] if subjects else None
 
@@ -283,7 +286,9 @@ class Service:
     def health(self) -> dict[str, Any]:
         """What ``/healthz`` shows; ``status`` is ``ok`` only when every part answers."""
         checks: dict[str, Any] = {}
-        checks["store"] = _check(lambda: {"entries": self._committed()})
+        checks["store"] = _check(
+            lambda: {"entries": self._committed(), "object_lock": self.writer.store.lock_summary()}
+        )
         checks["access_log"] = {
             "ok": self.audit.last_error is None,
             "entries": self.access_log.log.committed,
@@ -296,7 +301,8 @@ class Service:
         checks["key_store"] = _check(lambda: {"keys": self.keys.count()})
         running = self.scheduler is not None and self.scheduler.running
         jobs = self.scheduler.state() if self.scheduler is not None else []
-        checks["scheduler"] = {"ok": running or self.scheduler is None, "running": running, "jobs": jobs}
+        checks["scheduler"] = {"ok": running or self.scheduler is None, "running": running, "jobs": jobs,
+                               "disposal": self.settings.retention.run_at or "off"}  # fmt: skip
         ok = all(part["ok"] for part in checks.values())
         return {"status": "ok" if ok else "degraded", "entries": checks["store"].get("entries"), **checks}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlparse
 
 from contract.errors import ConfigError
@@ -62,6 +62,8 @@ class ObjectStore(Protocol):
     def retain(self, key: str, until: datetime) -> bool: ...
 
     def legal_hold(self, key: str, on: bool) -> bool: ...
+
+    def lock_summary(self) -> dict[str, Any]: ...
 
 
 def open_store(url: str, s3: S3Options | None = None) -> ObjectStore:

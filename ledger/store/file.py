@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from contract.errors import InvalidInput, ObjectConflict, ObjectNotFound, StoreError
 
@@ -27,10 +28,17 @@ class FileStore:
         self.root = root.resolve()
         self.url = self.root.as_uri()
         self.locking = False  # a folder cannot enforce retention or legal holds
-        try:
-            (self.root / _TMP).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create object store at {self.root}: {exc.strerror}") from exc
+        self._made = False  # the folder is made by the first write: reading never creates it
+
+    def _scratch(self) -> Path:
+        """The folder of temporary files (and the object store's own), made on first use."""
+        if not self._made:
+            try:
+                (self.root / _TMP).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create object store at {self.root}: {exc.strerror}") from exc
+            self._made = True
+        return self.root / _TMP
 
     def _path(self, key: str) -> Path:
         parts = key.split("/")
@@ -81,7 +89,7 @@ class FileStore:
         return True
 
     def _write_tmp(self, data: bytes) -> Path:
-        tmp = self.root / _TMP / secrets.token_hex(8)
+        tmp = self._scratch() / secrets.token_hex(8)
         with _mapped(f"write to object store {self.root}"):
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
             try:
@@ -101,7 +109,7 @@ class FileStore:
         """Atomically replace the mutable object ``key``; with ``expected``, compare and swap."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(self.root / _TMP / ".replace.lock"):
+        with _locked(self._scratch() / ".replace.lock"):
             if expected is not None and self._current(path) != expected:
                 raise ObjectConflict(f"object {key} changed since it was read")
             tmp = self._write_tmp(data)
@@ -146,6 +154,10 @@ class FileStore:
 
     def legal_hold(self, key: str, on: bool) -> bool:
         return False
+
+    def lock_summary(self) -> dict[str, Any]:
+        """Nothing is locked: a folder cannot refuse its owner."""
+        return {"bucket_lock": False, "mode": None}
 
 
 def _write_all(fd: int, data: bytes) -> None:

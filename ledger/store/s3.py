@@ -5,8 +5,9 @@ SHA-256 checksum; identical bytes already stored count as success, other bytes a
 ``ObjectConflict``. The checkpoint is replaced with ``If-Match`` on the ETag of the bytes the
 writer last read: a compare-and-swap. On a bucket with Object Lock, ledger objects (tiles,
 entry bundles, checkpoint history) are written in a lock mode with a retain-until date set
-per deployment, payload packs with their own; ``open`` refuses a bucket whose versioning or
-lock does not match what the deployment requires.
+per deployment (ten years when none is set: ``DEFAULT_LEDGER_RETENTION``), payload packs
+with their own; ``open`` refuses a bucket whose versioning or lock does not match what the
+deployment requires.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from contract.errors import ConfigError, InvalidInput, ObjectConflict, ObjectNotFound, StoreError
 from ledger.layout import ObjectClass, object_class
 
+# The lock of ledger objects (tiles, entry bundles, checkpoint history) on a bucket with Object
+# Lock when the deployment sets none (COMMSLEDGER_S3_LEDGER_RETENTION): ten years, beyond the
+# longest statutory periods of the shipped schedule counted from when a record may first be
+# disposed of (MiFID records 5, up to 7, years; complaint files and contract notices 6 years
+# from a closure that may itself come years later; research/archive.md). The ledger holds no
+# personal data and proves every record kept longer, so too long costs storage, too short
+# leaves evidence deletable; ``retain`` extends a lock, never shortens it.
+DEFAULT_LEDGER_RETENTION = timedelta(days=3653)
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
 _PRECONDITION = {"PreconditionFailed", "412"}
 _NO_LOCK = {"NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"}
@@ -90,19 +99,36 @@ class S3Store:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.options = options
         self.url = f"s3://{bucket}/{self.prefix}"
-        self.locking = options.locking
         self.client = client or _client(options)
         self.requests: Counter[str] = Counter()  # S3 calls by operation (PutObject, ...), retries too
         self.client.meta.events.register("before-call.s3", self._count)
-        self.versioned = self._check_bucket()
+        self.versioned, self.bucket_locked = self._check_bucket()
+        self.ledger_default = self.bucket_locked and options.ledger_retention is None
+        if self.ledger_default:  # a locked bucket locks the ledger, asked or not
+            self.options = options = replace(options, ledger_retention=DEFAULT_LEDGER_RETENTION)
+        self.locking = options.locking or self.bucket_locked
         self._pool = ThreadPoolExecutor(max_workers=options.parallel, thread_name_prefix="s3put")
 
     def _count(self, model: Any, **_: Any) -> None:
         self.requests[model.name] += 1
 
     # -- the bucket ---------------------------------------------------------------------
-    def _check_bucket(self) -> bool:
-        """Raises ``ConfigError`` if the bucket is missing or not locked as required."""
+    def lock_summary(self) -> dict[str, Any]:
+        """What is locked and until when (said at start-up and in ``/healthz``)."""
+        ledger, payload = self.options.ledger_retention, self.options.payload_retention
+        now = datetime.now(UTC)
+        return {
+            "bucket_lock": self.bucket_locked,
+            "mode": self.options.lock_mode if self.locking else None,
+            "ledger_days": ledger.days if self.locking and ledger else None,
+            "ledger_until": (now + ledger).date().isoformat() if self.locking and ledger else None,
+            "ledger_default": self.ledger_default,
+            "payload_days": payload.days if self.locking and payload else None,
+        }
+
+    def _check_bucket(self) -> tuple[bool, bool]:
+        """(versioning on, Object Lock on); raises ``ConfigError`` if the bucket is missing or
+        not locked as required."""
         try:
             with _mapped(f"bucket {self.bucket}", "checking"):
                 versioning: bool = (
@@ -115,7 +141,7 @@ class S3Store:
             raise ConfigError(f"S3 bucket {self.bucket!r} has no Object Lock, which this deployment requires")
         if self.options.locking and not versioning:
             raise ConfigError(f"S3 bucket {self.bucket!r} has versioning off; Object Lock needs it on")
-        return versioning
+        return versioning, locked
 
     def _lock_enabled(self) -> bool:
         try:

@@ -39,7 +39,7 @@ def test_the_shipped_policy_gives_each_role_what_the_issue_says() -> None:
         (lambda d: d["roles"].pop("dpo"), "'dpo' is not defined"),
         (lambda d: d["roles"].update(root={"grants": []}), "unknown role 'root'"),
         (lambda d: d["roles"]["auditor"]["grants"].append("records:delete"),
-         "roles.auditor.grants[3]: unknown permission"),
+         "roles.auditor.grants[4]: unknown permission"),
         (lambda d: d["roles"]["auditor"]["grants"].append("proofs:read"), "listed twice"),
         (lambda d: d["roles"]["auditor"]["grants"].remove("records:read_metadata") or
          d["roles"]["auditor"]["grants"].append("records:read"), "records:read needs records:read_metadata"),

@@ -11,7 +11,8 @@ from privacy.registry import SubjectRegistry
 
 def _registry(tmp_path: Path) -> SubjectRegistry:
     return SubjectRegistry(
-        open_privacy_db(tmp_path / "privacy.db"), MasterKey.load_or_create(tmp_path / "master.key")
+        open_privacy_db(tmp_path / "privacy.db", create=True),
+        MasterKey.load_or_create(tmp_path / "master.key"),
     )
 
 
@@ -51,8 +52,8 @@ def test_no_identifier_is_stored_in_plain_form(tmp_path: Path) -> None:
 def test_two_writers_registering_one_person_end_up_linked(tmp_path: Path) -> None:
     """Two processes share the registry; both meet the same new e-mail before either flushed."""
     master = MasterKey.load_or_create(tmp_path / "master.key")
-    first = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), master)
-    second = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db"), master)
+    first = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db", create=True), master)
+    second = SubjectRegistry(open_privacy_db(tmp_path / "privacy.db", create=True), master)
     a = first.resolve(["email:shared@example.com", "phone:+447700900111"])
     b = second.resolve(["email:shared@example.com", "customer:C-9"])
     assert a != b  # neither saw the other's: two pseudonyms

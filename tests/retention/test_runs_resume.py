@@ -138,7 +138,7 @@ def test_a_killed_run_resumes_without_disposing_twice_or_skipping(
     env = {k: v for k, v in killed_env.items() if k.startswith("COMMSLEDGER_RETENTION")}
     assert cli("ingest", str(write_ndjson(tmp_path / "r.ndjson", docs + _young())), env=env).code == 0
     base = _size(data_dir)
-    command = [sys.executable, "-m", "commsledger", "--data", str(data_dir), "retention", "run"]
+    command = [sys.executable, "-m", "commsledger", "--data", str(data_dir), "retention", "run", "--yes"]
     proc = subprocess.Popen(
         [*command, "--as-of", AS_OF.isoformat(), "--json"],
         env=killed_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
@@ -150,10 +150,10 @@ def test_a_killed_run_resumes_without_disposing_twice_or_skipping(
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert cli("verify", "--json", env=env).json["ok"]
-    refused = cli("retention", "run", "--as-of", AS_OF.isoformat(), "--json", env=env)
+    refused = cli("retention", "run", "--as-of", AS_OF.isoformat(), "--yes", "--json", env=env)
     assert refused.code == 1
     run_id = refused.stderr.split("--resume ")[1].split()[0]
-    resumed = cli("retention", "run", "--resume", run_id, "--json", env=env)
+    resumed = cli("retention", "run", "--resume", run_id, "--yes", "--json", env=env)
     assert resumed.code == 0, resumed.stderr
     assert (resumed.json["run"], resumed.json["resumed"]) == (run_id, True)
     assert set(resumed.json["disposed"]) == {d["id"] for d in docs}

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from helpers import POLICY_ENTRIES, record
 from live_server import Live, live_app
 
 from commsledger.config import ServiceSettings, Settings
 from policies.roles import Role
+from retention.settings import RetentionSettings
 
 
 def test_health_reports_every_part_and_the_jobs_run(file_settings: Settings) -> None:
     api = ServiceSettings(checkpoint_every=0.2, catch_up_every=0.2)
-    with live_app(file_settings, api, jobs=True) as live, live.client() as anyone:
+    with live_app(file_settings, api, jobs=True) as live, live.client(Role.AUDITOR) as anyone:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             health = anyone.get("/healthz").json()
@@ -22,11 +24,11 @@ def test_health_reports_every_part_and_the_jobs_run(file_settings: Settings) -> 
             time.sleep(0.1)
         assert health["status"] == "ok"
         jobs = {j["name"]: j for j in health["scheduler"]["jobs"]}
-        assert set(jobs) == {"sign_checkpoints", "catch_up", "retention"}
+        assert set(jobs) == {"sign_checkpoints", "catch_up"}  # no disposal unless asked for
+        assert health["scheduler"]["disposal"] == "off"
         assert health["scheduler"]["running"]
         assert jobs["sign_checkpoints"]["last_ok"]
         assert jobs["catch_up"]["last_ok"]
-        assert jobs["retention"]["next_run"].endswith("02:30:00+00:00")  # daily, at RUN_AT (UTC)
         assert (health["index"]["ok"], health["index"]["lag"], health["index"]["problem"]) == (True, 0, None)
         assert health["catalog"]["lag"] == 0
         assert health["key_store"]["keys"] == len(Role)
@@ -34,6 +36,15 @@ def test_health_reports_every_part_and_the_jobs_run(file_settings: Settings) -> 
         assert health["access_log"]["ok"]
         metrics = anyone.get("/metrics").text
     assert 'commsledger_job_runs_total{job="catch_up",outcome="ok"}' in metrics
+
+
+def test_scheduled_disposal_runs_only_when_a_time_is_set(data_dir: Path) -> None:
+    settings = Settings(data=data_dir, workers=0, retention=RetentionSettings(run_at="02:30"))
+    with live_app(settings, ServiceSettings(), jobs=True) as live, live.client() as anyone:
+        health = anyone.get("/healthz").json()
+    jobs = {j["name"]: j for j in health["scheduler"]["jobs"]}
+    assert jobs["retention"]["next_run"].endswith("02:30:00+00:00")  # daily, at RUN_AT (UTC)
+    assert health["scheduler"]["disposal"] == "02:30"
 
 
 def test_metrics_count_ingest_and_time_requests_by_route(live: Live) -> None:

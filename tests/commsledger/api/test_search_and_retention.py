@@ -76,6 +76,12 @@ def test_holds_are_placed_listed_and_released_by_an_admin(live: Live) -> None:
     assert shown["retention"]["holds"] == []
 
 
+def handler_sees(live: Live, record_id: str) -> dict[str, Any]:
+    with live.client(Role.DISPUTE_HANDLER) as handler:
+        shown: dict[str, Any] = handler.get(f"/v1/communications/{record_id}").json()
+    return shown
+
+
 def test_a_preview_then_a_run_in_the_background_disposes_of_what_is_due(live: Live) -> None:
     _ingest(live, OLD, record(1))
     with live.client(Role.COMPLIANCE_OFFICER) as officer:
@@ -85,9 +91,12 @@ def test_a_preview_then_a_run_in_the_background_disposes_of_what_is_due(live: Li
         refused = officer.post("/v1/retention/runs", json={"dry_run": False})
         assert refused.status_code == 403  # a compliance officer previews; an admin runs
     with live.client(Role.ADMIN) as admin:
-        future = admin.post("/v1/retention/runs", json={"as_of": "2999-01-01"})
+        future = admin.post("/v1/retention/runs", json={"as_of": "2999-01-01", "dry_run": False})
         assert future.status_code == 422
-        started = admin.post("/v1/retention/runs", json={})
+        unsaid = admin.post("/v1/retention/runs", json={})  # a dry run unless told otherwise
+        assert (unsaid.status_code, unsaid.json()["dry_run"]) == (200, True)
+        assert handler_sees(live, "crm-000009")["redacted"] is False
+        started = admin.post("/v1/retention/runs", json={"dry_run": False})
         assert started.status_code == 202, started.text
         job = _finished(admin, started)
         assert job["state"] == "done", job

@@ -90,6 +90,7 @@ def _read(port: int, key: str, answered: list[int], until: threading.Event) -> N
 
 @pytest.mark.slow
 def test_every_acknowledged_record_survives_sigkill(cli: Any, data_dir: Path) -> None:
+    assert cli("init").code == 0
     key = cli("keys", "create", "--role", "ingest", "--name", "crm", "--json").json["key"]
     reader = cli("keys", "create", "--role", "auditor", "--name", "aud", "--json").json["key"]
     answered = [0]

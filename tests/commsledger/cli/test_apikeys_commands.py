@@ -9,6 +9,7 @@ from typing import Any
 
 
 def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0  # keys belong to a register: none is made for them
     created = cli("keys", "create", "--role", "auditor", "--name", "aud-1", "--json")
     assert created.code == 0, created.stderr
     assert created.json["key"].startswith("cl_")
@@ -26,6 +27,7 @@ def test_keys_create_list_revoke_and_every_action_is_in_the_access_log(cli: Any,
 
 
 def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     cli("keys", "create", "--role", "admin", "--name", "ops")
     from commsledger.access.catalog import AccessCatalog
 
@@ -36,7 +38,9 @@ def test_an_access_log_entry_is_proved_and_checked_offline(cli: Any, data_dir: P
     proved = cli("prove", access_id, "--access-log", "--out", str(out))
     assert proved.code == 0, proved.stderr
     assert json.loads(out.read_text())["record_id"] == access_id
-    checked = cli("check-proof", str(out), "--json")
+    access_key = cli("key", "--access-log", "--json").json["vkey"]
+    assert access_key != cli("key", "--json").json["vkey"]
+    checked = cli("check-proof", str(out), "--key", access_key, "--json")
     assert checked.code == 0
     assert checked.json["ok"]
     assert cli("prove", "a-nope", "--access-log").code == 1

@@ -9,6 +9,8 @@ from typing import Any
 
 from helpers import POLICY_ENTRIES, record, write_ndjson
 
+from ledger.note import Signer
+
 
 def _no_trace(text: str) -> None:
     assert "Traceback" not in text
@@ -59,10 +61,11 @@ def test_the_global_and_the_command_data_option_both_work(cli: Any, tmp_path: Pa
     path = write_ndjson(tmp_path / "r.ndjson", [record(5)])
     assert cli("ingest", str(path), "--data", str(other), "--json").json["accepted"] == 1
     assert cli("show", "crm-000005", "--data", str(other), "--json").code == 0
-    assert cli("show", "crm-000005", "--json").code == 1  # not in the default data dir
+    assert cli("show", "crm-000005", "--json").code == 2  # no register in the default data dir
 
 
 def test_errors_are_one_line_with_the_right_exit_code(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     missing = cli("show", "nope")
     assert missing.code == 1
     assert "nope" in missing.stderr
@@ -88,9 +91,10 @@ def test_errors_are_one_line_with_the_right_exit_code(cli: Any, tmp_path: Path) 
 def test_check_proof_of_a_garbage_file(cli: Any, tmp_path: Path) -> None:
     junk = tmp_path / "junk.json"
     junk.write_text("not json")
-    out = cli("check-proof", str(junk))
+    vkey = Signer.generate("example.com/log").verifier().vkey()
+    out = cli("check-proof", str(junk), "--key", vkey)
     assert out.code == 1
     _no_trace(out.stderr)
     junk.write_text(json.dumps({"format": "something-else"}))
-    out = cli("check-proof", str(junk), "--json")
+    out = cli("check-proof", str(junk), "--key", vkey, "--json")
     assert (out.code, out.json["ok"]) == (1, False)

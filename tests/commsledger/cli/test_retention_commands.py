@@ -4,9 +4,14 @@ check offline, and one-line errors."""
 from __future__ import annotations
 
 import csv
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import record, write_ndjson
 from retention_fixtures import SCHEDULE
 
@@ -46,7 +51,7 @@ def test_hold_and_retention_commands_give_the_contract_output(cli: Any, tmp_path
         ("M marketing", "held", "crm-000002", hold),
     ]
 
-    ran = cli("retention", "run", "--as-of", "2020-01-01", "--json", env=env)
+    ran = cli("retention", "run", "--as-of", "2020-01-01", "--yes", "--json", env=env)
     assert ran.code == 0, ran.stderr
     doc = ran.json
     assert (doc["disposed"], doc["held"], doc["dry_run"], doc["counts"]["disposed"]) == (
@@ -69,6 +74,7 @@ def test_hold_and_retention_commands_give_the_contract_output(cli: Any, tmp_path
 
 
 def test_retention_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "name: x\nrules:\n  - {id: a, class: A, match: {purpose: marketing}, period: P2, trigger: sent}\n"
@@ -98,3 +104,41 @@ def test_a_bad_retention_setting_is_named_as_its_variable(cli: Any) -> None:
     bad = cli("hold", "list", env={"COMMSLEDGER_RETENTION_BATCH": "0"})
     assert bad.code == 2
     assert bad.stderr.startswith("commsledger: setting COMMSLEDGER_RETENTION_BATCH: ")
+
+
+def _old_register(cli: Any, tmp_path: Path, env: dict[str, str]) -> None:
+    old = {"sent_at": "2015-05-01T10:00:00Z", "case": None, "tags": None}
+    docs = [record(1, purpose="marketing", **old)]
+    assert cli("ingest", str(write_ndjson(tmp_path / "r.ndjson", docs)), env=env).code == 0
+
+
+def test_a_run_without_yes_and_no_terminal_disposes_of_nothing(cli: Any, tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    _old_register(cli, tmp_path, env)
+    refused = cli("retention", "run", "--as-of", "2020-01-01", "--json", env=env)
+    assert refused.code == 2
+    assert "--yes" in refused.stderr
+    assert cli("show", "crm-000001", "--json", env=env).json["redacted"] is False
+
+
+@pytest.mark.parametrize(("typed", "code", "redacted"), [("no\n", 1, False), ("dispose\n", 0, True)])
+def test_on_a_terminal_a_run_asks_for_dispose_typed(
+    cli: Any, data_dir: Path, tmp_path: Path, typed: str, code: int, redacted: bool
+) -> None:
+    env = _env(tmp_path)
+    _old_register(cli, tmp_path, env)
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "commsledger", "--data", str(data_dir), "retention", "run", "--as-of",
+               "2020-01-01", "--json"]  # fmt: skip
+    proc = subprocess.Popen(command, stdin=follower, stderr=follower, stdout=subprocess.PIPE,
+                            env={**os.environ, "COMMSLEDGER_WORKERS": "0", **env})  # fmt: skip
+    os.close(follower)
+    asked = b""
+    while b"Type dispose" not in asked:
+        asked += os.read(leader, 1024)
+    assert b"1 records due as of 2020-01-01" in asked
+    os.write(leader, typed.encode())
+    proc.communicate(timeout=120)
+    os.close(leader)
+    assert proc.returncode == code
+    assert cli("show", "crm-000001", "--json", env=env).json["redacted"] is redacted

@@ -32,12 +32,15 @@ def test_file_to_locked_s3_and_back(cli: Any, s3_server: SeaweedS3, data_dir: Pa
     assert moved.json["verify"]["ok"]
     assert moved.json["entries"] == POLICY_ENTRIES + 300
     assert moved.json["copied"] > 0
+    assert moved.json["access_log"]["copied"] > 0  # the show above is in it, and moves along
 
     again = cli("migrate", "--to", url, "--json", env=to_s3)  # resumable: nothing left to copy
     assert (again.code, again.json["copied"]) == (0, 0)
     assert again.json["skipped"] == moved.json["copied"]
 
-    assert cli("show", "crm-000042", "--json", env=env).json == shown  # now read from S3
+    seen = cli("show", "crm-000042", "--json", env=env)
+    assert seen.code == 0, seen.stderr
+    assert seen.json == shown  # now read from S3
     proof = tmp_path / "p.json"
     assert cli("prove", "crm-000042", "--out", str(proof), env=env).code == 0
     key = cli("key", env=env).stdout.strip()

@@ -43,6 +43,7 @@ def test_four_concurrent_writers_leave_one_linear_log_with_every_record_once(
     files = [
         write_ndjson(tmp_path / f"w{k}.ndjson", records[k * STEP : k * STEP + EACH]) for k in range(WRITERS)
     ]
+    Register(settings).close()  # the register is made first: a reader never makes one
     with Register(settings, writer=False) as reader:  # opened before anything was written
         assert reader.log.committed == 0
         procs = [_ingest(data_dir, f, env) for f in files]
