@@ -139,6 +139,14 @@ class BundleWriter:
         self._state()[2].write(json.dumps(line, separators=(",", ":")).encode("utf-8") + b"\n")
         self.records += 1
 
+    @property
+    def size(self) -> int:
+        """About how large the finished bundle will be now: the ZIP written so far and the
+        proofs waiting for it (what a split export compares with its part size)."""
+        if self._file is None or self._proofs is None:
+            return 0
+        return self._file.tell() + self._proofs.tell()
+
     # -- finishing ---------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
         """Write the checkpoint, proofs, manifest and signature; move the bundle into place.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.errors import Error, InvalidInput
+from exports import kinds
 from exports.bundle import CHECKPOINT, FORMAT, MANIFEST, PROOFS, SIGNATURE
 from exports.proofs import check_line
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -41,6 +42,7 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     count: int = 0
     facts: dict[str, Any] = field(default_factory=dict)
+    verifier: Verifier | None = None  # the key checked with (a kind's checks may need it)
 
     def add(self, member: str, problem: str) -> None:
         self.count += 1
@@ -53,7 +55,7 @@ class Report:
 
 
 Check = Callable[[zipfile.ZipFile, dict[str, Any], Checkpoint, Report], None]
-KIND_CHECKS: dict[str, tuple[Check, ...]] = {}  # bundle kind -> its own checks, run last
+KIND_CHECKS: dict[str, tuple[Check, ...]] = {**kinds.CHECKS}  # bundle kind -> its own checks, run last
 
 
 def check_bundle(path: Path, vkey: str) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def check_bundle(path: Path, vkey: str) -> dict[str, Any]:
     "key", "kind", "records", "members", "problems": [{"member", "problem"}], ...}``.
     Raises ``InvalidInput`` for a key that is not a verifier key or a file that cannot be read."""
     verifier = _verifier(vkey)
-    report = Report(key=fingerprint(verifier))
+    report = Report(key=fingerprint(verifier), verifier=verifier)
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:

@@ -188,6 +188,20 @@ class Catalog:
         rows = self.conn.execute("SELECT seq FROM entries WHERE record_id = ? ORDER BY seq", (record_id,))
         return [r[0] for r in rows]
 
+    def histories(self, record_ids: Sequence[str]) -> dict[str, list[int]]:
+        """``history`` of many records at once (a page of an export); unknown ids are absent."""
+        query = "SELECT record_id, seq FROM entries WHERE record_id IN ({marks})"
+        found: dict[str, list[int]] = {}
+        for record_id, seq in rows_in(self.conn, query, record_ids):
+            found.setdefault(record_id, []).append(seq)
+        return {rid: sorted(seqs) for rid, seqs in found.items()}
+
+    def shredding(self, record_ids: Sequence[str]) -> dict[str, int]:
+        """The seq of the entry that destroyed each record's payload (records not shredded
+        are absent): what an export cites as the reason a record is redacted."""
+        query = "SELECT record_id, seq FROM shredded WHERE record_id IN ({marks})"
+        return {r[0]: r[1] for r in rows_in(self.conn, query, record_ids)}
+
     def records_of(self, subjects: Sequence[str]) -> list[tuple[str, int]]:
         """(record id, seq) of every record of the given pseudonyms, oldest first."""
         if not subjects:
