@@ -19,15 +19,17 @@ this record only (every record has its own key), and only to whoever holds the b
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from typing import Any
 
 import orjson
 
-from contract.errors import Error
+from contract.errors import Error, InvalidInput, NotFound
 from contract.records import join
-from exports.reading import RecordView
-from ledger.entry import Entry
+from exports.ports import Register
+from exports.reading import Reader, RecordView
+from ledger.entry import Entry, decode_entry
 from privacy.keys import key_commitment, unseal
 
 WEAKER = (
@@ -122,3 +124,31 @@ def _shown(
             if {k: event.get(k) for k in _EVENT_TEXT} != {k: text.get(k) for k in _EVENT_TEXT}:
                 problems.append(f"entry {seq}: the event's text shown is not what its ciphertext decrypts to")
     return problems
+
+
+def open_record(register: Register, record_id: str, size: int) -> dict[str, Any]:
+    """``prove --content``: the opening of one record and the content it proves, against the
+    tree of ``size`` entries. Raises ``NotFound`` for no such record, ``InvalidInput`` for a
+    record with no content to open (redacted or unreadable: the reason is named)."""
+    views = Reader(register, size, keep_sealed=True).read([record_id])
+    if not views:
+        raise NotFound(f"no record with id {record_id!r} in the checkpoint")
+    view = views[0]
+    if not view.has_content or view.data_key is None:
+        raise InvalidInput(f"record {record_id} has no content to open: {view.redacted or view.unavailable}")
+    return {"opening": opening_line(view), "shown": {"record": view.record(), "history": view.events()}}
+
+
+def check_document_opening(doc: dict[str, Any]) -> dict[str, Any]:
+    """The content check of a proof document written by ``prove --content`` (its entries
+    already checked against the checkpoint): ``{"ok", "key_committed", "problems"[, "weaker"]}``."""
+    proven: dict[int, Entry] = {}
+    for item in doc.get("entries") or []:
+        with contextlib.suppress(Error, KeyError, TypeError):
+            entry = decode_entry(str(item["entry"]).encode("utf-8"))
+            proven[entry.seq] = entry
+    problems, committed = check_opening(doc.get("opening"), proven, doc.get("shown"))
+    result: dict[str, Any] = {"ok": not problems, "key_committed": committed, "problems": problems}
+    if not committed:
+        result["weaker"] = WEAKER
+    return result
