@@ -14,6 +14,7 @@ from commsledger.api import (
     access,
     apikeys,
     communications,
+    exports,
     health,
     ledger,
     openapi,
@@ -32,6 +33,7 @@ routers = (
     ledger.router,
     retention.router,
     access.router,
+    exports.router,
     apikeys.router,
     health.router,
 )
