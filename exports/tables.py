@@ -43,18 +43,26 @@ def ndjson_line(view: RecordView, doc_id: str, file: str) -> bytes:
     return orjson.dumps(doc) + b"\n"
 
 
-def csv_header() -> str:
-    out = io.StringIO()
-    SafeWriter(out).writerow(COLUMNS)
-    return out.getvalue()
+class CsvRows:
+    """Rows of ``records.csv`` as text, one writer reused for them all."""
 
+    def __init__(self) -> None:
+        self._out = io.StringIO()
+        self._writer = SafeWriter(self._out)
 
-def csv_row(view: RecordView, doc_id: str, file: str) -> str:
-    """The record's row of ``records.csv`` (with its line ending)."""
-    out = io.StringIO()
-    row = _row(view, doc_id, file)
-    SafeWriter(out).writerow(row.get(c) for c in COLUMNS)
-    return out.getvalue()
+    def header(self) -> str:
+        return self._take(COLUMNS)
+
+    def row(self, view: RecordView, doc_id: str, file: str) -> str:
+        """The record's row (with its line ending)."""
+        row = _row(view, doc_id, file)
+        return self._take(row.get(c) for c in COLUMNS)
+
+    def _take(self, cells: Any) -> str:
+        self._out.seek(0)
+        self._out.truncate()
+        self._writer.writerow(cells)
+        return self._out.getvalue()
 
 
 def _row(view: RecordView, doc_id: str, file: str) -> dict[str, Any]:

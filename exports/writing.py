@@ -47,16 +47,18 @@ class PartWriter:
         self.prover = prover
         checkpoint: Checkpoint = prover.checkpoint
         self.bundle = BundleWriter(out, kind=kind, scope=scope, signer=register.signer,
-                                   checkpoint=checkpoint, note=note, created_at=created_at)  # fmt: skip
+                                   checkpoint=checkpoint, note=note, created_at=created_at,
+                                   compresslevel=1)  # fmt: skip
         self.record_ids: list[str] = []
         self.redacted = 0
         self._tmp: dict[str, IO[bytes]] = {}
+        self._csv = tables.CsvRows()
 
     def __enter__(self) -> PartWriter:
         self.bundle.__enter__()
         # Closed by finish or abandon (a part outlives any one block of its caller's).
         self._tmp = {name: tempfile.TemporaryFile("w+b") for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
-        self._tmp[CSV].write(tables.csv_header().encode("utf-8"))
+        self._tmp[CSV].write(self._csv.header().encode("utf-8"))
         self._tmp[LOADFILE].write(edrm.opening(f"commsledger {self.bundle.head['kind']}").encode("utf-8"))
         return self
 
@@ -74,7 +76,7 @@ class PartWriter:
         digest = hashlib.sha256(data).hexdigest()
         self._tmp[LOADFILE].write(edrm.document(view, doc, name, len(data), digest).encode("utf-8"))
         self._tmp[NDJSON].write(tables.ndjson_line(view, doc, name))
-        self._tmp[CSV].write(tables.csv_row(view, doc, name).encode("utf-8"))
+        self._tmp[CSV].write(self._csv.row(view, doc, name).encode("utf-8"))
         self.bundle.add_proof(view.record_id, self.prover.proof([view.own, *view.later]))
         self.record_ids.append(view.record_id)
         self.redacted += view.redacted is not None
