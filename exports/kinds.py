@@ -10,6 +10,8 @@ runs them after the members, checkpoint and proofs have checked):
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import json
 import xml.etree.ElementTree as ET
 import zipfile
@@ -100,6 +102,8 @@ def check_openings(
     for number, line in enumerate(_json_lines(archive, OPENINGS), start=1):
         record_id = str(line.get("record_id"))
         problems, committed = check_opening(line, proven.get(record_id, {}), shown.get(record_id))
+        if not problems:
+            problems = _message_body(archive, shown[record_id])
         for problem in problems:
             report.add(OPENINGS, f"line {number} (record {record_id}): {problem}")
         opened.add(record_id)
@@ -111,6 +115,18 @@ def check_openings(
     report.facts["openings"] = len(opened)
     if weaker:
         report.facts["weaker_openings"] = {"records": weaker[:100], "count": len(weaker), "why": WEAKER}
+
+
+def _message_body(archive: zipfile.ZipFile, shown: dict[str, Any]) -> list[str]:
+    """The record's ``.eml`` shows the body its opening proved (``records.ndjson`` has been)."""
+    try:
+        message = email.message_from_bytes(archive.read(str(shown["file"])), policy=email.policy.default)
+        body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    except (KeyError, AttributeError, LookupError, ValueError) as exc:
+        return [f"its message {shown.get('file')} cannot be read ({exc})"]
+    if body != shown["record"].get("body", ""):
+        return [f"its message {shown['file']} shows another body than the one its ciphertext decrypts to"]
+    return []
 
 
 def _proven(archive: zipfile.ZipFile) -> dict[str, dict[int, Entry]]:
