@@ -96,7 +96,9 @@ def test_each_message_carries_the_record_headers_body_and_attachments(
             assert "alice" not in message.as_string().lower()
             continue
         assert message["Subject"] == sent.get("subject", f"({sent['channel']} without a subject line)")
-        assert message.get_body(("plain",)).get_content() == sent["body"]  # exact: CRLF, non-ASCII
+        body = message.get_body(("plain",))
+        assert body is not None
+        assert body.get_content() == sent["body"]  # exact: CRLF, non-ASCII
         if sent["channel"] == "email":
             assert message["To"].addresses[0].addr_spec == sent["recipient"]["email"]
             assert message["To"].addresses[0].display_name == sent["recipient"]["name"]
@@ -141,7 +143,7 @@ def test_the_edrm_load_file_lists_every_document_with_its_hash(loaded: Register,
             assert file.get("Hash") == hashlib.sha256(data).hexdigest()
             assert file.get("FileSize") == str(len(data))
             tags = {t.get("TagName"): t.get("TagValue") for t in document.iter("Tag")}
-            assert tags["Commsledger#RecordId"] in data.decode("utf-8", "replace")
+            assert str(tags["Commsledger#RecordId"]) in data.decode("utf-8", "replace")
 
 
 def test_a_large_export_splits_into_parts_that_each_check_alone(loaded: Register, tmp_path: Path) -> None:
