@@ -48,7 +48,9 @@ class ExportJobOut(BaseModel):
     error: str | None
 
 
-@router.post("/exports", status_code=202, response_model=ExportJobOut, responses=errors(401, 403, 422, 503))
+@router.post(
+    "/exports", status_code=202, response_model=ExportJobOut, responses=errors(400, 401, 403, 422, 503)
+)
 def start_export(body: ExportIn, response: Response, service: ServiceDep, caller: Starter) -> dict[str, Any]:
     """Start an export (202; follow it at ``Location``). A bad scope is a 422, nothing started."""
     scope = body.scope

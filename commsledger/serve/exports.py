@@ -77,6 +77,7 @@ class ExportJobs:
         self.root = data / "exports"
         self.record = record
         self._jobs: dict[str, ExportJob] = {}
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         shutil.rmtree(self.root, ignore_errors=True)  # a restarted service has no job to serve them
 
@@ -97,8 +98,15 @@ class ExportJobs:
             entry = ExportJob(job, kind, caller.key, self.root / job.id, time.time())
             self._jobs[job.id] = entry
         work = (entry, params, (part_mb << 20) if part_mb else PART_BYTES, caller, pseudonym)
-        threading.Thread(target=self._run, args=work, name=f"export-{job.id}", daemon=True).start()
+        thread = threading.Thread(target=self._run, args=work, name=f"export-{job.id}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return entry
+
+    def close(self, wait: float = 60.0) -> None:
+        """Let running exports finish (up to ``wait`` seconds each) before the service stops."""
+        for thread in list(self._threads):
+            thread.join(timeout=wait)
 
     def _check(self, params: dict[str, list[str]]) -> str | None:
         """Parse the scope as the export will (raises ``InvalidInput``); the pseudonym of the

@@ -112,6 +112,7 @@ class Service:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        self.exports.close()  # before the access log: a finishing export logs its records
         self.audit.close()
         self.readers.close()
         self.access_log.close()
