@@ -86,7 +86,6 @@ class BundleWriter:
         self.records = 0
         self.bytes = 0
         self.summary: dict[str, Any] = {}  # what ``finish`` wrote
-        self._names: set[str] = set()
         self._file: IO[bytes] | None = None
         self._zip: zipfile.ZipFile | None = None
         self._members: IO[str] | None = None
@@ -132,9 +131,9 @@ class BundleWriter:
 
     def _claim(self, name: str, reserved: bool) -> None:
         parts = name.split("/")
-        if (name in RESERVED) != reserved or name in self._names or any(p in ("", ".", "..") for p in parts):
+        taken = name in self._state()[0].NameToInfo  # the ZIP's own index (no second copy of every name)
+        if (name in RESERVED) != reserved or taken or any(p in ("", ".", "..") for p in parts):
             raise InvalidInput(f"bundle member name {name!r} is taken or not a plain path", field="member")
-        self._names.add(name)
 
     # -- proofs ------------------------------------------------------------------------------
     def add_proof(self, record_id: str, entries: list[dict[str, Any]]) -> None:

@@ -15,6 +15,9 @@ from ledger.entry import Entry
 from ledger.merkle import NodeReader, consistency_proof, verify_consistency
 from ledger.note import Verifier
 from ledger.proof import check_entry, entry_proof
+from ledger.tiles import tile_node_reader
+
+TILES_KEPT = 64
 
 
 class Prover:
@@ -23,7 +26,11 @@ class Prover:
     def __init__(self, register: Register, checkpoint: Checkpoint) -> None:
         self.register = register
         self.checkpoint = checkpoint
-        self._node: NodeReader = register.log.node_reader(checkpoint.size)
+        # Proofs of records taken in order share their tiles: a few dozen cached are enough,
+        # where the log's default (1,024 tiles, ~32 MB) would grow an export's memory.
+        self._node: NodeReader = tile_node_reader(
+            checkpoint.size, register.log.read_tile, max_tiles=TILES_KEPT
+        )
 
     def entries(self, record_id: str) -> list[Entry]:
         """The record's entries the checkpoint covers; raises ``NotFound`` for no record."""
