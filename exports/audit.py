@@ -12,7 +12,7 @@ behind (nothing that looks finished).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from typing import Any
 from contract.progress import Progress
 from exports.ports import Register
 from exports.proofs import Prover
-from exports.reading import Reader
+from exports.reading import Reader, RecordView
+from exports.render import CHUNK, Renderer
 from exports.scope import Matches
 from exports.writing import PartWriter
 
@@ -67,13 +68,15 @@ class AuditExport:
 
     def __init__(
         self, register: Register, params: Mapping[str, list[str]], out: Path, *, created_at: str,
-        part_bytes: int = PART_BYTES, progress: Progress | None = None,
+        part_bytes: int = PART_BYTES, progress: Progress | None = None, workers: int = 0,
     ) -> None:  # fmt: skip
+        """``workers``: processes rendering the records (``exports.render``; 0: none)."""
         self.register = register
         self.params = params
         self.out = out
         self.created_at = created_at
         self.part_bytes = part_bytes
+        self.workers = workers
         self.progress = progress or (lambda n, total=None: None)
         self.result = Exported(KIND)
         self._previous: str | None = None
@@ -87,17 +90,16 @@ class AuditExport:
         reader = Reader(self.register, checkpoint.size)
         part = self._part(matches)
         try:
-            for page in matches.pages():
-                self.progress(0, matches.total)
-                for view in reader.read(page):
+            with Renderer(checkpoint.origin, self.workers) as renderer:
+                for view, rendered in renderer.rendered(self._chunks(matches, reader)):
                     if part.record_ids and (
                         part.size >= self.part_bytes or len(part.record_ids) >= PART_RECORDS
                     ):
                         self._finish(part, matches, last=False)
                         part = self._part(matches)
-                    part.add(view, self.result.records + 1)
-                    self.result.records += 1
-                self.progress(len(page))
+                    part.add_rendered(view, rendered)
+                    self._count()
+            self.progress(self.result.records % CHUNK)
             self._finish(part, matches, last=True)
         except BaseException:
             part.abandon()
@@ -106,6 +108,22 @@ class AuditExport:
         self.result.scope = matches.frozen(self.params)
         self.result.checkpoint = {"size": checkpoint.size, "root": checkpoint.root.hex()}
         return self.result
+
+    def _chunks(self, matches: Matches, reader: Reader) -> Iterator[list[tuple[RecordView, int]]]:
+        """The scope's records, read a page at a time, numbered, in chunks to render."""
+        number = 0
+        for page in matches.pages():
+            self.progress(0, matches.total)
+            views = reader.read(page)
+            for start in range(0, len(views), CHUNK):
+                chunk = list(enumerate(views[start : start + CHUNK], start=number + 1))
+                number += len(chunk)
+                yield [(view, n) for n, view in chunk]
+
+    def _count(self) -> None:
+        self.result.records += 1
+        if self.result.records % CHUNK == 0:
+            self.progress(CHUNK)
 
     def _part(self, matches: Matches) -> PartWriter:
         number = len(self.result.parts) + 1

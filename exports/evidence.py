@@ -30,8 +30,9 @@ from exports.pdf import pdf
 from exports.ports import Register
 from exports.proofs import Prover
 from exports.reading import Reader, RecordView
+from exports.render import doc_id
 from exports.scope import Matches
-from exports.writing import PartWriter, doc_id
+from exports.writing import PartWriter
 
 KIND = "evidence_pack"
 MAX_RECORDS = 5_000

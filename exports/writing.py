@@ -9,31 +9,20 @@ to check it) and ``consistency.json`` (``exports.proofs.consistency``).
 
 from __future__ import annotations
 
-import hashlib
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from exports import edrm, eml, tables
+from exports import edrm, tables
 from exports.bundle import CHUNK, BundleWriter
 from exports.ports import Register
 from exports.proofs import CONSISTENCY, Prover, consistency
 from exports.reading import RecordView
+from exports.render import Rendered, render
 from ledger.checkpoint import Checkpoint
 
 NDJSON, CSV, LOADFILE, README = "records.ndjson", "records.csv", "loadfile.edrm.xml", "README.txt"
-
-
-def doc_id(number: int) -> str:
-    """The document id of the ``number``-th record of an export (its parts continue it)."""
-    return f"CL{number:08d}"
-
-
-def eml_name(doc: str, record_id: str) -> str:
-    """The member name of a record's message: its document id and a file-safe record id."""
-    return f"messages/{doc}_{re.sub(r'[^A-Za-z0-9._-]', '_', record_id)[:80]}.eml"
 
 
 class PartWriter:
@@ -52,13 +41,12 @@ class PartWriter:
         self.record_ids: list[str] = []
         self.redacted = 0
         self._tmp: dict[str, IO[bytes]] = {}
-        self._csv = tables.CsvRows()
 
     def __enter__(self) -> PartWriter:
         self.bundle.__enter__()
         # Closed by finish or abandon (a part outlives any one block of its caller's).
         self._tmp = {name: tempfile.TemporaryFile("w+b") for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
-        self._tmp[CSV].write(self._csv.header().encode("utf-8"))
+        self._tmp[CSV].write(tables.CsvRows().header().encode("utf-8"))
         self._tmp[LOADFILE].write(edrm.opening(f"commsledger {self.bundle.head['kind']}").encode("utf-8"))
         return self
 
@@ -69,14 +57,14 @@ class PartWriter:
 
     def add(self, view: RecordView, number: int) -> None:
         """Add one record as the ``number``-th document of the export."""
-        doc = doc_id(number)
-        name = eml_name(doc, view.record_id)
-        data = eml.render(view, self.bundle.head["origin"])
-        self.bundle.add(name, data)
-        digest = hashlib.sha256(data).hexdigest()
-        self._tmp[LOADFILE].write(edrm.document(view, doc, name, len(data), digest).encode("utf-8"))
-        self._tmp[NDJSON].write(tables.ndjson_line(view, doc, name))
-        self._tmp[CSV].write(self._csv.row(view, doc, name).encode("utf-8"))
+        self.add_rendered(view, render(view, number, self.bundle.head["origin"]))
+
+    def add_rendered(self, view: RecordView, rendered: Rendered) -> None:
+        """Add one record already rendered (``exports.render``), with its proof."""
+        self.bundle.add(rendered.name, rendered.eml)
+        self._tmp[LOADFILE].write(rendered.edrm.encode("utf-8"))
+        self._tmp[NDJSON].write(rendered.ndjson)
+        self._tmp[CSV].write(rendered.csv.encode("utf-8"))
         self.bundle.add_proof(view.record_id, self.prover.proof([view.own, *view.later]))
         self.record_ids.append(view.record_id)
         self.redacted += view.redacted is not None

@@ -18,6 +18,7 @@ from contract.progress import Progress
 from exports.audit import PART_BYTES, AuditExport, Exported
 from exports.check import check_bundle
 from exports.evidence import EvidencePack
+from exports.render import workers
 from exports.scope import scope_params
 from ledger.log import utc_now
 
@@ -93,9 +94,9 @@ def _job(
 ) -> AuditExport | EvidencePack:
     if kind == "evidence":
         return EvidencePack(register, params, out_file, created_at=utc_now(), progress=advance)
-    return AuditExport(
-        register, params, out_file, created_at=utc_now(), part_bytes=part_bytes, progress=advance
-    )
+    processes = workers(register.settings.workers)
+    return AuditExport(register, params, out_file, created_at=utc_now(), part_bytes=part_bytes,
+                       progress=advance, workers=processes)  # fmt: skip
 
 
 def _done(ctx: typer.Context, result: Exported, as_json: bool) -> None:

@@ -30,6 +30,7 @@ from commsledger.serve.background import BackgroundJob, JobState
 from contract.errors import Busy, Error, InvalidInput, NotFound
 from exports.audit import PART_BYTES, AuditExport, Exported
 from exports.evidence import EvidencePack, check_scope
+from exports.render import workers
 from exports.scope import Matches, scope_params
 from ledger.log import utc_now
 from search.query import Keyword
@@ -163,8 +164,9 @@ class ExportJobs:
             if entry.kind == "evidence":
                 return EvidencePack(register, params, out, created_at=entry.job.started,
                                     progress=entry.job.advance).run()  # fmt: skip
+            processes = workers(self.settings.workers)
             return AuditExport(register, params, out, created_at=entry.job.started, part_bytes=part_bytes,
-                               progress=entry.job.advance).run()  # fmt: skip
+                               progress=entry.job.advance, workers=processes).run()  # fmt: skip
 
     def _log(self, entry: ExportJob, params: dict[str, list[str]], caller: Caller, pseudonym: str | None,
              status: int, ids: tuple[str, ...]) -> bool:  # fmt: skip

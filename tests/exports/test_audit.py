@@ -207,3 +207,14 @@ def load_more(register: Register, tmp_path: Path) -> None:
     path = write_ndjson(tmp_path / "more.ndjson", [record(n) for n in range(20, 25)])
     with path.open("rb") as stream:
         ingest.ingest(register, ingest.read_ndjson(stream))
+
+
+def test_rendering_in_worker_processes_gives_the_same_export(loaded: Register, tmp_path: Path) -> None:
+    inline = export(loaded, tmp_path / "a.zip", {"since": ["2020-01-01"]})
+    pooled = export(loaded, tmp_path / "b.zip", {"since": ["2020-01-01"]}, workers=1)
+    assert pooled.record_ids == inline.record_ids
+    assert check_bundle(tmp_path / "b.zip", vkey(loaded))["ok"]
+    with zipfile.ZipFile(tmp_path / "a.zip") as a, zipfile.ZipFile(tmp_path / "b.zip") as b:
+        assert a.namelist() == b.namelist()
+        for name in ("records.ndjson", "records.csv", "messages/CL00000002_crm-000001.eml"):
+            assert a.read(name) == b.read(name), name
