@@ -82,8 +82,15 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
     base_cmd = [*_py("benchmarks.export"), "--baseline", str(data), str(out / "baseline.zip")]
     base = _step("baseline: the same records read, one JSON member each in a plain ZIP", 0, base_cmd, env)
     cli = [*_py("commsledger"), "--data", str(data)]
+    inline_cmd = [*cli, "export", *SCOPE, "--out", str(out / "inline.zip"), "--json"]
+    inline = _step("commsledger export, COMMSLEDGER_WORKERS=0", 0, inline_cmd, env)
+    (out / "inline.zip").unlink(missing_ok=True)
+    for stale in out.glob("inline.part*.zip"):
+        stale.unlink()
     export_cmd = [*cli, "export", *SCOPE, "--out", str(out / "audit.zip"), "--json"]
-    exported = _step("commsledger export (audit)", 0, export_cmd, env)
+    exported = _step(
+        "commsledger export (default workers)", 0, export_cmd, {**env, "COMMSLEDGER_WORKERS": "-1"}
+    )
     result = exported.output or {}
     vkey = json.loads(_run_json(data, "key", env))["vkey"]
     parts = result["parts"]
@@ -97,13 +104,14 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
             raise BenchmarkFailed(
                 f"check-bundle refused part {number}: {(check.output or {}).get('problems')}"
             )
-    for step in (base, exported):
+    for step in (base, inline, exported):
         step.records = int(result["records"])
     return {
         "records": records, "seed": seed, "scope": SCOPE, "exported": int(result["records"]),
         "reused_register": reused, "bytes": sum(p["bytes"] for p in parts), "parts": len(parts),
         "zip_bytes": sum(Path(p["out"]).stat().st_size for p in parts),
-        "steps": {"baseline": _json(base), "export": _json(exported), **{k: _json(v) for k, v in checks.items()}},
+        "steps": {"baseline": _json(base), "export, no workers": _json(inline), "export": _json(exported),
+                  **{k: _json(v) for k, v in checks.items()}},
     }  # fmt: skip
 
 
@@ -132,14 +140,16 @@ def markdown(doc: dict[str, Any]) -> str:
         f"Bundle: {doc['parts']} part(s), {doc['zip_bytes'] / 1e6:,.0f} MB zipped "
         f"({doc['bytes'] / 1e6:,.0f} MB of members).",
         "",
-        "| step | wall s | records/s | peak RSS MB | RSS at 10/50/90% MB | CPU s | other load CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| step | wall s | records/s | records per CPU-s | peak RSS MB | RSS at 10/50/90% MB | CPU s | "
+        "other load CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in steps.items():
-        at = s["rss_tree_mb_at"]
-        lines.append(f"| {name} | {s['wall_s']:.1f} | {s['rate']:,} | {s['peak_rss_tree_mb']:.0f} | "
-                     f"{at['10%']:.0f} / {at['50%']:.0f} / {at['90%']:.0f} | {s['cpu_tree_s']:.0f} | "
-                     f"{s['cpu_other_s']:.0f} |")  # fmt: skip
+        at, records = s["rss_tree_mb_at"], s["rate"] * s["wall_s"]
+        per_cpu = records / max(s["cpu_tree_s"], 0.01)
+        lines.append(f"| {name} | {s['wall_s']:.1f} | {s['rate']:,} | {per_cpu:,.0f} | "
+                     f"{s['peak_rss_tree_mb']:.0f} | {at['10%']:.0f} / {at['50%']:.0f} / {at['90%']:.0f} | "
+                     f"{s['cpu_tree_s']:.0f} | {s['cpu_other_s']:.0f} |")  # fmt: skip
     rate, flat = steps["export"]["rate"], steps["export"]["rss_tree_mb_at"]
     ok_flat = flat["90%"] <= 1.15 * max(flat["10%"], 1)
     lines += ["", f"Ratio: export / baseline = **{rate / max(steps['baseline']['rate'], 1):.0%}** of the "
