@@ -11,8 +11,12 @@ import click
 import typer
 from rich.console import Console
 
+from commsledger.access.events import Access
+from commsledger.access.log import AccessLog, prepare
+from commsledger.cli.apikeys import CLI_ACTOR
 from commsledger.cli.common import DataOpt, JsonOpt, app, emit, progress_bar, register_for, say, wants_json
 from commsledger.core.register import Register
+from commsledger.serve.exports import PERSONAL
 from contract.errors import InvalidInput
 from contract.progress import Progress
 from exports.audit import PART_BYTES, AuditExport, Exported
@@ -21,6 +25,9 @@ from exports.evidence import EvidencePack
 from exports.render import workers
 from exports.scope import scope_params
 from ledger.log import utc_now
+from policies.roles import Role
+from search.query import Keyword
+from search.service import build_query
 
 out = Console(soft_wrap=True)
 Many = Annotated[list[str] | None, typer.Option(show_default=False)]
@@ -81,7 +88,29 @@ def export_cmd(
             result = job.run()
         except InvalidInput as exc:  # a bad scope is bad usage (exit 2), and nothing was written
             raise click.UsageError(str(exc)) from None
+        _log_export(register, params, result)
     _done(ctx, result, as_json)
+
+
+def _log_export(register: Register, params: dict[str, list[str]], result: Exported) -> None:
+    """The export's access-log entry, naming every record (as the API's), durably; if it
+    cannot be written the bundle is deleted: an export the access log does not show is not
+    handed out. Raises what the access log raises."""
+    query: dict[str, Any] = {k: v for k, v in params.items() if k not in PERSONAL}
+    subjects = sorted(build_query(register, params).terms.get(Keyword.SUBJECT, ()))
+    access = Access(action="exports.run", status=200, key=CLI_ACTOR, role=str(Role.COMPLIANCE_OFFICER),
+                    records=tuple(result.record_ids), query={**query, "kind": result.kind},
+                    personal={k: v for k, v in params.items() if k in PERSONAL},
+                    subject=subjects[0] if subjects else None)  # fmt: skip
+    access_log = AccessLog(register.settings, register.master, register.signer)
+    try:
+        access_log.commit([prepare(access, register.master)])
+    except BaseException:
+        for part in result.parts:
+            Path(part["out"]).unlink(missing_ok=True)
+        raise
+    finally:
+        access_log.close()
 
 
 def _job(

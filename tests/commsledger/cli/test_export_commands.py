@@ -10,6 +10,8 @@ from typing import Any
 
 from helpers import record, write_ndjson
 
+from commsledger.access.catalog import AccessCatalog
+
 
 def loaded(cli: Any, tmp_path: Path) -> str:
     recs = [
@@ -20,7 +22,7 @@ def loaded(cli: Any, tmp_path: Path) -> str:
     return str(cli("key", "--json").json["vkey"])
 
 
-def test_export_and_check_bundle(cli: Any, tmp_path: Path) -> None:
+def test_export_and_check_bundle(cli: Any, tmp_path: Path, data_dir: Path) -> None:
     vkey = loaded(cli, tmp_path)
     done = cli(
         "export", "--channel", "email", "--query", "complaint", "--out", str(tmp_path / "a.zip"), "--json"
@@ -42,6 +44,21 @@ def test_export_and_check_bundle(cli: Any, tmp_path: Path) -> None:
         assert {"report.html", "report.pdf", "openings.ndjson"} <= set(z.namelist())
         scope = json.loads(z.read("manifest.json"))["scope"]
     assert scope["query"] == {"case": ["CMP-1"]}
+    assert logged(data_dir) == [("(cli)", "exports.run", 5), ("(cli)", "exports.run", 3)]
+    assert cli("verify", "--access-log", "--json").json["ok"]
+
+
+def logged(data_dir: Path) -> list[tuple[str, str, int]]:
+    """(key, action, records named) of the access log's entries: every export is one."""
+    catalog = AccessCatalog(data_dir / "access-log.db")
+    try:
+        rows = catalog.conn.execute(
+            "SELECT e.key, e.action, COUNT(r.record_id) FROM entries e JOIN entry_records r ON r.seq = e.seq "
+            "GROUP BY e.seq ORDER BY e.seq"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+    finally:
+        catalog.close()
 
 
 def test_a_bad_scope_is_bad_usage_and_writes_nothing(cli: Any, tmp_path: Path) -> None:
