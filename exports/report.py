@@ -56,12 +56,18 @@ def item(view: RecordView, doc_id: str) -> Item:
     due = f"{follow.get('action') or 'follow-up'} due {follow['due']}" if follow.get("due") else None
     return Item(
         doc_id=doc_id, record_id=view.record_id, sent_at=record["sent_at"], channel=record["channel"],
-        purpose=record["purpose"], sender=" / ".join(str(v) for v in sender.values() if v),
+        purpose=record["purpose"], sender=_sender(sender),
         recipient=str(recipient.get("name") or recipient.get("customer_id") or ""),
         subject=str(record.get("subject") or ""), body=str(record.get("body") or ""), redacted=view.redacted,
         history=[_event(e) for e in view.events()], follow_up=due, seq=view.own.seq,
         entry_hash=view.own.hash.hex(),
     )  # fmt: skip
+
+
+def _sender(sender: dict[str, Any]) -> str:
+    """ "Complaints (agent u-42, via crm)"."""
+    by = [f"{label} {sender[k]}" for k, label in (("agent", "agent"), ("system", "via")) if sender.get(k)]
+    return f"{sender.get('department', '')} ({', '.join(by)})" if by else str(sender.get("department", ""))
 
 
 def _event(event: dict[str, Any]) -> tuple[str, str]:
