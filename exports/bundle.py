@@ -92,8 +92,12 @@ class BundleWriter:
         self._proofs: IO[bytes] | None = None
 
     def __enter__(self) -> BundleWriter:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        """Start writing; raises ``InvalidInput`` (field ``out``) for a place it cannot write."""
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {self.out} ({exc.strerror})", field="out") from None
         self._file = os.fdopen(fd, "wb")
         self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel)
         self._members = tempfile.TemporaryFile("w+", encoding="utf-8")

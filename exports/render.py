@@ -2,8 +2,8 @@
 row), in worker processes when there are any.
 
 Rendering is most of an audit export's CPU (the ``.eml`` alone ~40%, measured) and depends on
-nothing but the record, so it can run in ``workers`` processes (``COMMSLEDGER_WORKERS``;
--1: one per CPU but two, 0 none) while the main process reads the next pages, builds the
+nothing but the record, so it runs in ``workers`` processes (``COMMSLEDGER_WORKERS``;
+-1: one per CPU but one, 0 none) while the main process reads the next pages, builds the
 proofs and writes the ZIP: the two overlap. Chunks are rendered in order and a bounded
 number are in flight, so memory stays flat. Workers are spawned, not forked (the main
 process has threads: the index, the service).
@@ -70,12 +70,12 @@ def render_chunk(items: list[tuple[RecordView, int]], origin: str) -> list[Rende
 
 
 def workers(setting: int) -> int:
-    """Worker processes for a setting; -1: one per CPU but two (none on 2 CPUs). The main
-    process (reading, proving, writing the ZIP: ~60% of the work) needs a core of its own,
-    and pickling records to a worker costs ~20% more CPU in all: measured on this shared
-    2-CPU machine, one worker made an export slower (868 against 1,023 records/s), so a
-    worker is only worth it where a core is left over."""
-    return max(0, (os.cpu_count() or 1) - 2) if setting < 0 else setting
+    """Worker processes for a setting; -1: one per CPU but one (the main process, reading,
+    proving and writing the ZIP, keeps ~60% of the work and a core of its own). Measured on
+    this shared 2-CPU machine, a worker costs no more CPU in all (2,319 against 2,378
+    records per CPU-second) and its wall-time gain depends on the other programs' load
+    (benchmarks/RESULTS.md)."""
+    return max(1, (os.cpu_count() or 1) - 1) if setting < 0 else setting
 
 
 class Renderer:

@@ -65,7 +65,8 @@ def test_a_bad_scope_is_bad_usage_and_writes_nothing(cli: Any, tmp_path: Path) -
     loaded(cli, tmp_path)
     cases = ((["--out", "x.zip"], "needs a scope"), (["--since", "soon", "--out", "x.zip"], "since"),
              (["--kind", "evidence", "--channel", "sms", "--out", "x.zip"], "case"),
-             (["--kind", "pst", "--case", "CMP-1", "--out", "x.zip"], "--kind"))  # fmt: skip
+             (["--kind", "pst", "--case", "CMP-1", "--out", "x.zip"], "--kind"),
+             (["--case", "CMP-1", "--out", "/proc/no/x.zip"], "cannot write /proc/no/x.zip"))  # fmt: skip
     for args, says in cases:
         refused = cli("export", *[str(tmp_path / a) if a == "x.zip" else a for a in args])
         assert refused.code == 2, (args, refused.stderr)
