@@ -165,7 +165,8 @@ the `.eml` (the email package's generator) about 40%, the ZIP (DEFLATE and membe
 about 25%, the tables and the load file about 15%, proofs about 10%, reading (search pages,
 entries, packs, decryption) about 5%. Rendering runs in worker processes
 (`exports.render`; `COMMSLEDGER_WORKERS=-1`: one per CPU but one, so one here), which takes
-about a third of the main process's CPU off it at no more CPU in all; what that gains in wall
+about a third of the main process's CPU off it for 0-10% more CPU in all (pickling, measured
+across runs); what that gains in wall
 time on this shared 2-core machine depends on the other programs' load ("other load CPU s":
 CPU time the rest of the machine used during the step), and it swings the wall-clock rows
 more than any setting: compare the two export rows across runs. "records per CPU-s" is the
