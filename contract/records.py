@@ -215,9 +215,13 @@ def _clean(doc: Any) -> dict[str, Any]:
     return cleaned
 
 
+LEDGER_ONLY = ("key_commitment",)  # envelope fields the register adds that are no part of the record
+
+
 def join(record_id: str, envelope: dict[str, Any], payload: dict[str, Any] | None) -> dict[str, Any]:
-    """The record again from its parts (``payload`` None when it was shredded)."""
-    data: dict[str, Any] = {"id": record_id, **envelope}
+    """The record again from its parts (``payload`` None when it was shredded); fields the
+    register added for the ledger alone (``LEDGER_ONLY``) are left out."""
+    data: dict[str, Any] = {"id": record_id, **{k: v for k, v in envelope.items() if k not in LEDGER_ONLY}}
     if payload:
         data.update({k: v for k, v in payload.items() if k != "follow_up_action"})
         if "follow_up_action" in payload:

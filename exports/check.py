@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from contract.errors import Error, InvalidInput
+from exports import kinds
 from exports.bundle import CHECKPOINT, FORMAT, MANIFEST, PROOFS, SIGNATURE
-from exports.kinds import KIND_CHECKS, Check, Report
+from exports.findings import KIND_CHECKS, Check, Report
 from exports.proofs import check_line
 from exports.sar import KIND as SUBJECT_ACCESS
 from exports.sar_check import check_communications
@@ -33,6 +34,7 @@ from ledger.note import Verifier, open_note
 
 __all__ = ["KIND_CHECKS", "Check", "Report", "check_bundle", "fingerprint"]
 KIND_CHECKS[SUBJECT_ACCESS] = (check_communications,)
+KIND_CHECKS.update(kinds.CHECKS)  # the audit export's and the evidence pack's
 
 CHUNK = 1 << 20
 
@@ -42,7 +44,7 @@ def check_bundle(path: Path, vkey: str) -> dict[str, Any]:
     "key", "kind", "records", "members", "problems": [{"member", "problem"}], ...}``.
     Raises ``InvalidInput`` for a key that is not a verifier key or a file that cannot be read."""
     verifier = _verifier(vkey)
-    report = Report(key=fingerprint(verifier))
+    report = Report(key=fingerprint(verifier), verifier=verifier)
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:

@@ -1,16 +1,19 @@
 """The proofs a bundle carries: for each record, every ledger entry about it (its own entry
 and its later events) with an RFC 9162 inclusion path to the bundle's checkpoint, so anyone
 with the verifier key can check offline that the records shown were recorded, as shown, in
-the register's one log."""
+the register's one log; and the consistency proof from that checkpoint to the latest one
+when the bundle is finished."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from contract.errors import Error
 from exports.ports import Register
-from ledger.checkpoint import Checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import Entry
-from ledger.merkle import NodeReader
+from ledger.merkle import NodeReader, consistency_proof, verify_consistency
+from ledger.note import Verifier
 from ledger.proof import check_entry, entry_proof
 from ledger.tiles import tile_node_reader
 
@@ -24,6 +27,8 @@ class Prover:
     def __init__(self, register: Register, checkpoint: Checkpoint) -> None:
         self.register = register
         self.checkpoint = checkpoint
+        # Proofs of records taken in order share their tiles: a few dozen cached are enough,
+        # where the log's default (1,024 tiles, ~32 MB) would grow an export's memory.
         self._node: NodeReader = tile_node_reader(
             checkpoint.size, register.log.read_tile, max_tiles=TILES_KEPT
         )
@@ -47,3 +52,36 @@ def check_line(line: Any, checkpoint: Checkpoint) -> list[str]:
             f"entries[{number}]: {p}" for p in check_entry(item, line.get("record_id"), checkpoint)
         )
     return problems
+
+
+CONSISTENCY = "consistency.json"
+
+
+def consistency(register: Register, checkpoint: Checkpoint) -> dict[str, Any]:
+    """``consistency.json``: the register's latest signed checkpoint now, and the RFC 9162
+    consistency proof that it extends the bundle's checkpoint (an empty proof when the log
+    has not grown meanwhile), so a verifier holding a later checkpoint can tie the bundle to it."""
+    latest, note = register.checkpoint()
+    proof = consistency_proof(checkpoint.size, latest.size, register.log.node_reader(latest.size))
+    return {
+        "from": {"size": checkpoint.size, "root": checkpoint.root.hex()},
+        "to": {"size": latest.size, "root": latest.root.hex()},
+        "checkpoint": note,
+        "proof": [h.hex() for h in proof],
+    }
+
+
+def check_consistency(doc: Any, checkpoint: Checkpoint, verifier: Verifier) -> list[str]:
+    """What is wrong with ``consistency.json`` against the bundle's checkpoint and the key."""
+    try:
+        latest = open_checkpoint(str(doc["checkpoint"]), verifier)
+        start = doc["from"]
+        if start["size"] != checkpoint.size or start["root"] != checkpoint.root.hex():
+            return ["does not start from the bundle's checkpoint"]
+        if doc["to"] != {"size": latest.size, "root": latest.root.hex()}:
+            return ["names another checkpoint than the signed one it carries"]
+        path = [bytes.fromhex(h) for h in doc["proof"]]
+        verify_consistency(checkpoint.size, latest.size, checkpoint.root, latest.root, path)
+    except (Error, KeyError, TypeError, ValueError) as exc:
+        return [f"does not check ({exc})"]
+    return []

@@ -13,7 +13,7 @@ from itertools import zip_longest
 from typing import Any
 
 from exports.bundle import PROOFS
-from exports.kinds import Report
+from exports.findings import Report
 from ledger.checkpoint import Checkpoint
 
 COMMUNICATIONS = "communications.json"

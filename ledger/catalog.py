@@ -203,6 +203,12 @@ class Catalog:
         query = "SELECT record_id FROM shredded WHERE record_id IN ({marks})"
         return {r[0] for r in rows_in(self.conn, query, record_ids)}
 
+    def shredding(self, record_ids: Sequence[str]) -> dict[str, int]:
+        """The seq of the entry that destroyed each record's payload (records not shredded
+        are absent): what an export cites as the reason a record is redacted."""
+        query = "SELECT record_id, seq FROM shredded WHERE record_id IN ({marks})"
+        return {r[0]: r[1] for r in rows_in(self.conn, query, record_ids)}
+
     def records_of(self, subjects: Sequence[str]) -> list[tuple[str, int]]:
         """(record id, seq) of every record of the given pseudonyms, oldest first."""
         if not subjects:

@@ -31,6 +31,21 @@ def new_data_key() -> bytes:
     return os.urandom(KEY_SIZE)
 
 
+def key_commitment(data_key: bytes, record_id: str) -> str:
+    """The hex SHA-256 commitment to a record's data key that its ledger entry carries.
+
+    AES-GCM is not key-committing: a crafted ciphertext can decrypt under two keys to two
+    texts. With the entry committing to the ciphertext (``payload_sha256``) and to the key
+    (this), the ciphertext decrypts to one text only, so opening a record (its ciphertext and
+    data key handed to one verifier) proves the words recorded. The record id is bound in
+    (length-prefixed) so a key cannot be passed off as another record's. A hash of a random
+    256-bit key reveals nothing of it, and once the key is destroyed nothing opens the record.
+    """
+    rid = record_id.encode("utf-8")
+    tag = b"commsledger key commitment v1\x00" + len(rid).to_bytes(2, "big") + rid
+    return hashlib.sha256(tag + data_key).hexdigest()
+
+
 def seal(data_key: bytes, record_id: str, plaintext: bytes) -> bytes:
     """Encrypt ``plaintext`` for ``record_id``: nonce || ciphertext || tag."""
     nonce = os.urandom(NONCE_SIZE)

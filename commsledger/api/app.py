@@ -15,6 +15,7 @@ from commsledger.api import (
     apikeys,
     communications,
     docs,
+    exports,
     health,
     ledger,
     openapi,
@@ -35,6 +36,7 @@ routers = (
     retention.router,
     subject_requests.router,
     access.router,
+    exports.router,
     apikeys.router,
     health.router,
 )

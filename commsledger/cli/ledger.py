@@ -28,6 +28,7 @@ from commsledger.core import ingest
 from commsledger.core.register import Register
 from commsledger.core.verify import verify_register
 from contract.errors import InvalidInput
+from exports.openings import check_document_opening, open_record
 from ledger.fsck import Report
 from ledger.proof import check_proof
 
@@ -251,6 +252,14 @@ def prove(
     record_id: Annotated[str, typer.Argument(metavar="ID")],
     out_file: Annotated[Path | None, typer.Option("--out", help="write the proof here")] = None,
     access_log: AccessLogOpt = False,
+    content: Annotated[
+        bool,
+        typer.Option(
+            "--content",
+            help="also open the record: its ciphertexts and data key, so the "
+            "proof shows what was said (give it to one verifier only)",
+        ),
+    ] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -263,6 +272,8 @@ def prove(
     ):
         doc = _prove_access(register, record_id) if access_log else register.prove(record_id)
         look.records.append(record_id)
+        if content and not access_log:
+            doc.update(open_record(register, record_id, doc["tree_size"]))
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")
@@ -312,6 +323,9 @@ def check_proof_cmd(
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"{file}: not a readable proof document ({exc})") from None
     result = check_proof(doc, key)
+    if result["ok"] and isinstance(doc, dict) and "opening" in doc:  # prove --content
+        result["content"] = check_document_opening(doc)
+        result["ok"] = result["content"]["ok"]
     emit(result, wants_json(ctx, as_json), lambda: _proof_human(result))
     if not result["ok"]:
         raise typer.Exit(1)
@@ -325,6 +339,12 @@ def _proof_human(result: dict[str, Any]) -> None:
         out.print(f"  {problem}", markup=False, highlight=False)
     if result.get("key_fingerprint"):
         out.print(f"checked with the key of fingerprint {result['key_fingerprint']}", markup=False)
+    opened = result.get("content")
+    if opened is not None:
+        said = "the content shown is exactly what was recorded" if opened["ok"] else "content NOT proven"
+        out.print(f"{said}{'' if opened['key_committed'] else ' (' + opened['weaker'] + ')'}", markup=False)
+        for problem in opened["problems"]:
+            out.print(f"  {problem}", markup=False, highlight=False)
 
 
 @app.command()

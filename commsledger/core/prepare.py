@@ -16,7 +16,7 @@ from contract.errors import Error, InvalidInput
 from contract.records import RECORD_LIMIT, Recipient, Record, describe, parse_record, split
 from ledger.canonical import canonical_fast
 from privacy.identifiers import IdKind, identifier_text
-from privacy.keys import MasterKey, new_data_key, seal
+from privacy.keys import MasterKey, key_commitment, new_data_key, seal
 from retention.evaluate import Policy
 
 
@@ -72,10 +72,15 @@ def fingerprint(envelope: bytes, payload: bytes) -> bytes:
     return hashlib.sha256(envelope + b"\n" + payload).digest()
 
 
+KEY_COMMITMENT = "key_commitment"  # the envelope field committing to the record's data key
+_ADDED = frozenset({"retention", KEY_COMMITMENT})  # what the register adds to an envelope
+
+
 def unstamped(envelope: dict[str, Any]) -> dict[str, Any]:
-    """The envelope without its retention stamp: what a re-sent record is compared by (the
-    stamp depends on the policy in force, not on what was sent)."""
-    return {k: v for k, v in envelope.items() if k != "retention"} if "retention" in envelope else envelope
+    """The envelope without what the register added (the retention stamp, the key
+    commitment): what a re-sent record is compared by (they depend on the policy in force
+    and a fresh key, not on what was sent)."""
+    return {k: v for k, v in envelope.items() if k not in _ADDED} if _ADDED & envelope.keys() else envelope
 
 
 def prepare(line: int, raw: bytes, master: MasterKey, region: str, policy: Policy) -> Prepared | Rejected:
@@ -106,9 +111,11 @@ def prepare_record(
     stamp = policy.stamp(envelope)
     if stamp is None:
         return Rejected(line, policy.unmatched(record["id"], envelope))
-    stamped = canonical_fast({**envelope, "retention": stamp}, checked=False)
     data_key = new_data_key()
     record_id = record["id"]
+    # The entry commits to the data key as well as to the ciphertext (privacy.keys.key_commitment).
+    added = {"retention": stamp, KEY_COMMITMENT: key_commitment(data_key, record_id)}
+    stamped = canonical_fast({**envelope, **added}, checked=False)
     sealed = seal(data_key, record_id, plain)
     return Prepared(
         line=line,

@@ -288,6 +288,7 @@ class Register:
             "hash": own.hash.hex(),
             "recorded_at": own.ts,
             "subject": own.subject,
+            "key_commitment": own.envelope.get("key_commitment"),  # None: recorded before keys were committed
         }
         state = self.retention()
         view = state.view(record_id, HoldIndex(state.holds(), self.subjects.group))

@@ -30,6 +30,7 @@ from commsledger.core.register import Register
 from commsledger.core.verify import verify_register
 from commsledger.serve.background import BackgroundJob, BackgroundJobs
 from commsledger.serve.concurrency import ReaderPool, WriterGate
+from commsledger.serve.exports import ExportJobs
 from commsledger.serve.jobs import Scheduler, service_jobs
 from commsledger.serve.metrics import Metrics
 from commsledger.serve.requests import SubjectRequests
@@ -86,6 +87,7 @@ class Service:
         )
         self.verify_jobs = BackgroundJobs(self._verify, self.metrics.verified)
         self.retention_jobs = BackgroundJobs(None, lambda ok: None, prefix="r-")
+        self.exports = ExportJobs(settings, self.data, self.record_access)
         self.scheduler: Scheduler | None = None
         self._gauges()
         self.requests = SubjectRequests(self)  # /v1/subject-requests
@@ -112,6 +114,7 @@ class Service:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        self.exports.close()  # before the access log: a finishing export logs its records
         self.audit.close()
         self.readers.close()
         self.access_log.close()

@@ -78,6 +78,12 @@ ROUTES = [
             ("POST", "/{request_id}/erase", "erase", True, None),
         )
     ],
+    Route("POST", "/v1/exports", "/v1/exports", Permission.EXPORTS_RUN, "exports.start", True,
+          {"scope": {"case": "CMP-1"}}),
+    Route("GET", "/v1/exports/{job_id}", "/v1/exports/x-0000000000000000", Permission.EXPORTS_RUN,
+          "exports.status", False),
+    Route("GET", "/v1/exports/{job_id}/download", "/v1/exports/x-0000000000000000/download",
+          Permission.EXPORTS_RUN, "exports.download", True),
     Route("GET", "/v1/keys", "/v1/keys", Permission.KEYS_MANAGE, "keys.list", True),
     Route("POST", "/v1/keys", "/v1/keys", Permission.KEYS_MANAGE, "keys.create", True,
           {"name": "made-by-test", "role": "auditor"}),
