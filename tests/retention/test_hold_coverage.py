@@ -39,6 +39,7 @@ def test_a_hold_says_what_it_covers_and_warns_when_nothing(cli: Any, tmp_path: P
 
 
 def test_a_hold_on_nobody_yet_covers_their_later_records(cli: Any, tmp_path: Path) -> None:
+    assert cli("init").code == 0
     placed = cli("hold", "place", "--subject", "email:Later@Example.com", "--reason", "Matter 4", "--json")
     assert placed.json["records"] == 0
     later = record(1, recipient={"email": "later@example.com"})

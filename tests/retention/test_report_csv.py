@@ -30,7 +30,15 @@ def test_ids_that_look_like_formulas_are_written_as_text(cli: Any, tmp_path: Pat
     preview = cli("retention", "preview", "--as-of", "2020-01-01", "--csv", str(tmp_path / "p.csv"), env=env)
     assert preview.code == 0, preview.stderr
     ran = cli(
-        "retention", "run", "--as-of", "2020-01-01", "--csv", str(tmp_path / "r.csv"), "--json", env=env
+        "retention",
+        "run",
+        "--yes",
+        "--as-of",
+        "2020-01-01",
+        "--csv",
+        str(tmp_path / "r.csv"),
+        "--json",
+        env=env,
     )
     assert ran.code == 0, ran.stderr
     signed = Path(ran.json["report"]["csv"])

@@ -53,8 +53,8 @@ def logged(data_dir: Path) -> list[tuple[str, str, int]]:
     catalog = AccessCatalog(data_dir / "access-log.db")
     try:
         rows = catalog.conn.execute(
-            "SELECT e.role, e.action, COUNT(r.record_id) FROM entries e JOIN entry_records r ON r.seq = e.seq "
-            "GROUP BY e.seq ORDER BY e.seq"
+            "SELECT e.role, e.action, COUNT(r.record_id) FROM entries e "
+            "JOIN entry_records r ON r.seq = e.seq GROUP BY e.seq ORDER BY e.seq"
         )
         return [(r[0], r[1], r[2]) for r in rows]
     finally:

@@ -26,6 +26,7 @@ def load(cli: Any, tmp_path: Path) -> list[dict[str, Any]]:
 
 
 def test_request_list_shows_requests_past_or_near_their_due_date(cli: Any) -> None:
+    assert cli("init").code == 0
     late = (today() - timedelta(days=40)).isoformat()
     soon = (today() - timedelta(days=26)).isoformat()
     fresh = cli(
@@ -52,6 +53,7 @@ def test_request_list_shows_requests_past_or_near_their_due_date(cli: Any) -> No
 
 
 def test_an_unknown_identifier_form_is_bad_usage_naming_it(cli: Any) -> None:
+    assert cli("init").code == 0
     refused = cli("request", "create", "--type", "access", "--subject", "email:a@example.com", "--subject",
                   "fax:0123456", "--json")  # fmt: skip
     assert refused.code == 2

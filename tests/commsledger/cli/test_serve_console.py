@@ -22,6 +22,9 @@ def _serving(data: Path, **env: str) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "commsledger", "--data", str(data), "serve", "--port", str(port)]
     full = {**os.environ, "COMMSLEDGER_WORKERS": "0", **env}
+    subprocess.run(
+        [*command[:5], "init"], env=full, check=True, capture_output=True
+    )  # serve needs a register
     proc = subprocess.Popen(command, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -23,6 +23,7 @@ USAGE = [
 @pytest.mark.parametrize(("args", "named"), USAGE, ids=[f"{n}-{a[1]}" for n, (a, _) in enumerate(USAGE)])
 def test_bad_usage_exits_2_naming_the_option(cli: Any, args: tuple[str, ...], named: str) -> None:
     """Fails before: these exited 1 (a problem found), the two scopes and unknown role too."""
+    assert cli("init").code == 0  # on a register: no "no register here" before the option is read
     run = cli(*args)
     assert run.code == 2, (run.code, run.stderr)
     assert named in run.stderr

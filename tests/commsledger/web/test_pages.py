@@ -17,7 +17,7 @@ PAGES = {"Search": "/search", "Records": "/records", "Holds": "/holds", "Retenti
          "Integrity": "/integrity", "Access log": "/access-log"}  # fmt: skip
 MENUS = {
     Role.DISPUTE_HANDLER: ["Search", "Records", "Integrity"],
-    Role.COMPLIANCE_OFFICER: ["Search", "Records", "Retention", "Integrity", "Access log"],
+    Role.COMPLIANCE_OFFICER: ["Search", "Records", "Holds", "Retention", "Integrity", "Access log"],
     Role.DPO: ["Search", "Records", "Integrity", "Access log"],
     Role.AUDITOR: ["Records", "Integrity", "Access log"],
     Role.ADMIN: ["Holds", "Retention"],
