@@ -13,12 +13,14 @@ from live_server import Live
 from ledger.proof import check_proof
 from policies.roles import Role
 
-PAGES = {"Search": "/search", "Records": "/records", "Holds": "/holds", "Retention": "/retention",
-         "Integrity": "/integrity", "Access log": "/access-log"}  # fmt: skip
+PAGES = {"Search": "/search", "Records": "/records", "Subject requests": "/subject-requests",
+         "Holds": "/holds", "Retention": "/retention", "Integrity": "/integrity", "Access log": "/access-log",
+         "Exports": "/exports"}  # fmt: skip
+OFFICER = ["Search", "Records", "Holds", "Retention", "Integrity", "Access log", "Exports"]
 MENUS = {
     Role.DISPUTE_HANDLER: ["Search", "Records", "Integrity"],
-    Role.COMPLIANCE_OFFICER: ["Search", "Records", "Retention", "Integrity", "Access log"],
-    Role.DPO: ["Search", "Records", "Integrity", "Access log"],
+    Role.COMPLIANCE_OFFICER: OFFICER,
+    Role.DPO: ["Search", "Records", "Subject requests", "Integrity", "Access log"],
     Role.AUDITOR: ["Records", "Integrity", "Access log"],
     Role.ADMIN: ["Holds", "Retention"],
 }
