@@ -37,6 +37,7 @@ KINDS = {
     "audit": "Audit export (every record the scope finds, in parts of 50,000)",
     "evidence": "Dispute evidence pack (a case, or a person over a period; at most 5,000 records)",
 }
+HIDDEN = "given (not shown: personal data)"
 CHOICES = {"channel": list(Channel), "purpose": list(Purpose), "status": list(Status)}
 
 
@@ -108,5 +109,5 @@ def _shown_scope(job: dict[str, Any]) -> list[tuple[str, str]]:
     """The scope as the page shows it: filters in clear, text and subject only as given (the
     page may be on a shared screen; the owner knows what they typed)."""
     query = ((job.get("result") or {}).get("scope") or {}).get("query") or {}
-    return [(k, "(given)" if k in PERSONAL else ", ".join(map(str, v if isinstance(v, list) else [v])))
+    return [(k, HIDDEN if k in PERSONAL else ", ".join(map(str, v if isinstance(v, list) else [v])))
             for k, v in query.items()]  # fmt: skip

@@ -52,8 +52,17 @@ NOTICES = {"created": "Request recorded: the clock runs from the day it was rece
 @router.get("/subject-requests/{request_id}")
 def request_page(request: Request, request_id: RequestId, caller: Reader, console: ConsoleDep) -> Response:
     """The request as it stands (an access-log entry naming its subject)."""
-    notice = next((text for name, text in NOTICES.items() if request.query_params.get(name)), None)
-    return _page(request, console.service, caller, request_id, notice=notice)
+    return _page(request, console.service, caller, request_id, notice=_notice(request, console, request_id))
+
+
+def _notice(request: Request, console: ConsoleDep, request_id: str) -> str | None:
+    """What the last action did; "being built" and "running" only while it still runs (the
+    page reloads at the same address when the work ends)."""
+    name = next((n for n in NOTICES if request.query_params.get(n)), None)
+    if name in ("building", "erasing"):
+        job = console.service.requests.job(request_id)
+        return NOTICES[name] if job is not None and job.state == "running" else None
+    return NOTICES[name] if name else None
 
 
 def _page(
