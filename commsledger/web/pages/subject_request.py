@@ -98,13 +98,15 @@ def can(doc: dict[str, Any]) -> dict[str, bool]:
     paused, status = clock["paused_since"] is not None, doc["status"]
     running = (doc.get("job") or {}).get("state") == "running"
     approval = is_open and status == "awaiting_approval" and not running
+    ids = doc["identifiers"]
+    unverified = ids["verified"] < ids["given"] and bool(doc.get("identifier_list"))  # none once shredded
     return {
-        "verify": is_open and doc["identifiers"]["verified"] < doc["identifiers"]["given"],
+        "verify": is_open and unverified,
         "pause": is_open and not paused and status != "identity_pending",
         "resume": is_open and paused,
         "extend": is_open and clock["extension_months"] < 2 and doc["days_left"] >= 0,
         "close": is_open and not running,
-        "match": is_open and doc["identifiers"]["verified"] > 0 and not running,
+        "match": is_open and ids["verified"] > 0 and not running,
         "bundle": approval and doc["type"] == "access",
         "erase": approval and doc["type"] == "erasure",
     }
