@@ -63,6 +63,8 @@ def _page(
     request: Request, service: Service, caller: Caller, request_id: str, *, error: str | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
+    """The decision list, read for ``caller`` (its entry names the records shown); raises
+    ``NotFound``, ``Conflict`` (not an erasure request, or no verified identifier yet)."""
     doc, _ = service.requests.get(request_id)
     decided, subjects = service.requests.decisions(request_id, SHOWN)
     caller.asked({"request": request_id})

@@ -100,6 +100,7 @@ def _page(
     request: Request, console: ConsoleDep, caller: Caller, given: dict[str, str], *, expired: bool = False,
     error: str | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
+    """The form with ``given`` in it, and the exports of the caller's key (no other key's)."""
     mine = [e.to_json() for e in console.service.exports.owned_by(caller.key)]
     return page(request, "exports.html", status, given=given, kinds=KINDS, choices=CHOICES, exports=mine,
                 expired=expired, error=error)  # fmt: skip

@@ -75,6 +75,8 @@ def _page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The request's page, read for ``caller`` (whose access-log entry it names); raises
+    ``NotFound``, or ``Busy`` with no reader free."""
     doc, subjects = service.requests.get(request_id)
     caller.asked({"request": request_id})
     caller.subject = subjects[0] if subjects else None
