@@ -51,7 +51,11 @@ def test_a_dpo_answers_an_access_request_with_a_bundle_that_checks(
     check(page, "subject-request")
     page.get_by_role("button", name="Record these matches").click()
     expect(page.locator("dl.facts").first).to_contain_text("awaiting approval")
-    page.get_by_role("button", name="Approve and build the bundle").click()
+    with console.service.gate.enter(timeout=10):  # the bundle cannot complete the request yet
+        page.get_by_role("button", name="Approve and build the bundle").click()
+        following = page.locator("[data-poll]")
+        expect(following.get_by_role("status")).to_contain_text("2 of 2 records; running", timeout=30_000)
+        expect(following.get_by_label("Records done")).to_have_attribute("value", "2")
     expect(page.get_by_role("status").filter(has_text="Bundle built")).to_contain_text(
         "2 record(s)", timeout=60_000
     )

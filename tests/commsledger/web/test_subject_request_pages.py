@@ -196,3 +196,22 @@ def test_the_erasure_list_shows_each_decision_and_erasing_needs_a_confirmation(c
     shown = console.accesses(action="subject_requests.matches", wait_for=3)
     assert {tuple(sorted(e["records"])) for e in shown} >= {("crm-000001", "crm-000002", "crm-000020")}
     assert [e["status"] for e in console.accesses(action="subject_requests.erase", wait_for=2)] == [202, 422]
+
+
+def test_the_page_shows_the_bundle_s_progress_while_it_runs(console: Live) -> None:
+    requests = console.service.requests
+    made, _ = requests.create(RequestType.ACCESS, [Given(ALICE, verified=True)], today(), None)
+    requests.matches(made["id"], record=True)
+    with signed_in(console, Role.DPO) as dpo:
+        with console.service.gate.enter(timeout=10):  # the finished bundle waits to complete the request
+            assert post(dpo, f"/subject-requests/{made['id']}/bundle").status_code == 303
+            deadline = time.monotonic() + 30
+            while dpo.get(f"/subject-requests/{made['id']}/job").json()["progress"]["done"] < 2:
+                assert time.monotonic() < deadline, "the bundle made no progress"
+                time.sleep(0.05)
+            running = dpo.get(f"/subject-requests/{made['id']}?building=1").text
+            assert f'data-poll="/subject-requests/{made["id"]}/job"' in running
+            assert "The bundle is being built." in running
+            assert "<span data-done>2</span> of <span data-total>2</span> records" in running
+        assert finished(dpo, made["id"])["state"] == "done"
+        assert "The bundle is being built." not in dpo.get(f"/subject-requests/{made['id']}?building=1").text
