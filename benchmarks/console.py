@@ -10,7 +10,10 @@
    for facets and a page of 20) for queries drawn from the records (a subject, two words
    with a channel and 90 days, a phrase, a broad filter: one channel), and its baseline,
    the same search through ``GET /v1/search`` with ``facets=true&limit=20``; the **record
-   page** (``GET /records/{id}``) and its baseline ``GET /v1/communications/{id}``.
+   page** (``GET /records/{id}``) and its baseline ``GET /v1/communications/{id}``;
+4. with a ``dpo`` key, the **requests queue** and a **request's page** against their API
+   baselines (``benchmarks.console_requests``: the requests are made once, kept with the
+   register).
 
 Server time is the console's ``Server-Timing: app;dur=`` (from the request reaching the
 console to its answer leaving, the access-log entry made durable included); the API has no
@@ -34,7 +37,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from benchmarks import report
+from benchmarks import console_requests, report
 from benchmarks.dataset import Dataset, dataset
 from benchmarks.http import BenchmarkFailed, _env, _server
 from benchmarks.search_queries import Sampler
@@ -60,6 +63,11 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
             api.headers["authorization"] = f"Bearer {key}"
             steps = {kind: _search(console, api, queries[kind]) for kind in KINDS}
             steps["record"] = _records(console, api, ids)
+        dpo = _key(folder, "dpo")
+        with _session(url, dpo) as console, httpx.Client(base_url=url, timeout=60) as api:
+            api.headers["authorization"] = f"Bearer {dpo}"
+            subjects = [q["subject"] for q in queries["subject"]]
+            steps.update(console_requests.steps(console, api, subjects, _alternate))
     return {
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "records": records,
@@ -105,11 +113,11 @@ def _sample(path: Path, seed: int) -> tuple[dict[str, list[dict[str, str]]], lis
     return drawn, [r["id"] for r in sampler.kept]
 
 
-def _key(register: Path) -> str:
-    name = f"bench-console-{int(time.time())}"
+def _key(register: Path, role: str = "dispute_handler") -> str:
+    name = f"bench-console-{role.replace('_', '-')}-{int(time.time())}"
     command = [sys.executable, "-m", "commsledger", "--data", str(register), "keys", "create"]
     done = subprocess.run(
-        [*command, "--role", "dispute_handler", "--name", name, "--json"],
+        [*command, "--role", role, "--name", name, "--json"],
         env=_env(),
         cwd=REPO,
         capture_output=True,
@@ -209,6 +217,7 @@ def targets(steps: dict[str, Any]) -> list[dict[str, object]]:
             "measured": f"{record:.1f} ms",
             "pass": record <= RECORD_P95_MS,
         },
+        *console_requests.targets(steps),
     ]
 
 
@@ -233,7 +242,7 @@ def markdown(doc: dict[str, Any]) -> str:
     ]
     for name, step in steps.items():
         s, c, a = step["console_server_ms"], step["console_client_ms"], step["api_client_ms"]
-        label = f"search: {name}" if name in KINDS else "record"
+        label = f"search: {name}" if name in KINDS else name
         lines.append(
             f"| {label} | {s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} | {c['p50']:.1f} / "
             f"{c['p95']:.1f} | {a['p50']:.1f} / {a['p95']:.1f} | {c['p95'] / a['p95']:.2f} |"

@@ -125,6 +125,12 @@ class ExportJobs:
             raise NotFound(f"no export {job_id!r} of this key")
         return entry
 
+    def owned_by(self, key: str) -> list[ExportJob]:
+        """The exports the key named ``key`` started and still kept, newest first."""
+        with self._lock:
+            found = [j for j in self._jobs.values() if j.owner == key]
+        return sorted(found, key=lambda j: j.created, reverse=True)
+
     def file(self, job_id: str, caller: Caller, part: int) -> tuple[Path, ExportJob]:
         """The bundle of a finished export's part; raises ``NotFound``, ``InvalidInput``."""
         entry = self.get(job_id, caller)

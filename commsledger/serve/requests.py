@@ -28,6 +28,7 @@ from commsledger.core.register import Register
 from commsledger.core.requests import Given, RequestBook, today
 from commsledger.serve.background import BackgroundJob, BackgroundJobs
 from commsledger.serve.concurrency import WriterGate
+from commsledger.serve.decisions import decision_list
 from commsledger.serve.metrics import Metrics
 from contract.errors import Conflict, Error
 from privacy.requests import (
@@ -141,7 +142,16 @@ class SubjectRequests:
             doc["erasure"] = self._read(lambda book: _preview(book.register, found.subjects))
         return doc, found.subjects
 
+    def decisions(self, request_id: str, limit: int) -> tuple[dict[str, Any], list[str]]:
+        """An erasure request's decision on each record (``serve.decisions``), and its subjects."""
+        return self._read(lambda book: decision_list(book, request_id, limit))
+
     # -- long work -------------------------------------------------------------------------
+    def job(self, request_id: str) -> BackgroundJob | None:
+        """The request's latest long work (a bundle, an erasure) in this service, if any."""
+        jobs = self._jobs.get(request_id)
+        return jobs.latest() if jobs is not None else None
+
     def start_bundle(self, request_id: str) -> BackgroundJob:
         """Build the access bundle in the background; raises ``Conflict`` (as export does)
         before anything starts when the request cannot be answered now."""

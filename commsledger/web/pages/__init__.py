@@ -1,9 +1,10 @@
 """The console's pages, one module each, in the order of the menu.
 
-Each module has a ``router`` and a ``NAV`` entry (``render.NavItem``: title, path, the
-permissions any one of which shows it), or ``NAV = None`` for a page not built yet: the
-menu leaves it out and its router is empty. ``subject_requests`` and ``exports`` wait for
-``/v1/subject-requests`` and ``/v1/exports`` (being built now); each says what it will hold.
+Each module of the menu has a ``router`` and a ``NAV`` entry (``render.NavItem``: title,
+path, the permissions any one of which shows it). Pages reached from another page have a
+router only: ``review`` (under Retention), ``subject_request`` and ``erasure`` (a request's
+page and its erasure decisions, under Subject requests; after it, so that
+``/subject-requests/new`` is not taken for a request id).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter
 
 from commsledger.web.pages import (
     access_log,
+    erasure,
     exports,
     holds,
     integrity,
@@ -22,6 +24,7 @@ from commsledger.web.pages import (
     review,
     search,
     signin,
+    subject_request,
     subject_requests,
 )
 from commsledger.web.render import NavItem
@@ -38,4 +41,10 @@ MENU: tuple[ModuleType, ...] = (
 )
 NAV: tuple[NavItem, ...] = tuple(m.NAV for m in MENU if m.NAV is not None)
 # review: the Retention page's review queue (in the menu under Retention)
-ROUTERS: tuple[APIRouter, ...] = (signin.router, *(m.router for m in MENU), review.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    signin.router,
+    *(m.router for m in MENU),
+    review.router,
+    subject_request.router,
+    erasure.router,
+)

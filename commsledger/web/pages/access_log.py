@@ -29,6 +29,9 @@ ACTIONS = (
     "access_log.search", "holds.list", "holds.place", "holds.release", "retention.run", "retention.status",
     "retention.review_queue", "retention.review", "records.ingest", "records.events", "keys.create",
     "keys.list", "keys.revoke", "console.sign_in", "console.sign_out", "console.csrf_refused",
+    "subject_requests.list", "subject_requests.create", "subject_requests.read", "subject_requests.matches",
+    "subject_requests.match", "subject_requests.bundle", "subject_requests.download",
+    "subject_requests.erase", "exports.start", "exports.run", "exports.download",
 )  # fmt: skip
 
 

@@ -176,6 +176,10 @@ class Links:
         extra = [("cursor", last)] if last != FIRST else []
         return self._href([*self.pairs, *extra, *(("prev", p) for p in earlier)])
 
+    def export(self) -> str:
+        """The Exports page, its form filled with this search (order is not part of a scope)."""
+        return "/exports?" + urlencode([(k, v) for k, v in self.pairs if k != "sort"])
+
     @property
     def page_number(self) -> int:
         return len(self.prev) + 1 if self.cursor else 1
