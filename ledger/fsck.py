@@ -60,13 +60,17 @@ def fsck(
     largest size, and every checkpoint's root): losing or replacing those is a rollback.
     """
     report = Report()
-    # The history before the checkpoint: a commit writes them in the other order, so one that
-    # lands between the two reads shows a checkpoint ahead of the history (fine), never a
-    # history ahead of the checkpoint (a false rollback while writers run).
+    # A commit writes its signed checkpoint into the history, then moves ``checkpoint``: one
+    # cut short there (killed, or still running beside this check) leaves the history one
+    # checkpoint ahead. That checkpoint is signed; when the entries it covers are all there and
+    # give its root (``_join`` checks), the log is whole at that size and the next writer only
+    # moves the pointer (``Log.recover``). Two ahead cannot happen without a rollback: a commit
+    # starts from the checkpoint the one before it published.
     history = _history(store, verifier, report)
     latest = _latest(store, verifier, report)
-    size = latest.size if latest else max((c.size for c in history), default=0)
-    _rollbacks(latest, history, acknowledged, report)
+    pending = _pending(latest, history)
+    size = pending or (latest.size if latest else max((c.size for c in history), default=0))
+    _rollbacks(latest, [c for c in history if c.size != pending], acknowledged, report)
     _forgotten(history, remembered or {}, report)
     signed = {c.size: c for c in history}
     if latest is not None:
@@ -122,6 +126,15 @@ def _open(note: str, verifier: Verifier) -> Checkpoint:
     if cp.origin != verifier.name:
         raise Error(f"checkpoint is for log {cp.origin!r}")
     return cp
+
+
+def _pending(latest: Checkpoint | None, history: list[Checkpoint]) -> int | None:
+    """The size of a commit cut short between its two writes: the one history checkpoint
+    ahead of ``checkpoint`` (None when there is none, or more than one: a rollback)."""
+    if latest is None:
+        return None
+    ahead = [c.size for c in history if c.size > latest.size]
+    return ahead[0] if len(ahead) == 1 else None
 
 
 def _rollbacks(
