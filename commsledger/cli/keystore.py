@@ -21,7 +21,7 @@ from commsledger.cli.common import (
     wants_json,
 )
 from commsledger.core import backup as backups
-from commsledger.core.keystore import KEY_STORE, has_log, missing_files
+from commsledger.core.keystore import KEY_STORE, alone, has_log, missing_files
 from commsledger.core.register import Register
 from contract.errors import ConfigError
 from ledger.store import open_store
@@ -102,7 +102,7 @@ def restore_cmd(
     found = backups.read_backup(file)
     backups.master_matches(found)
     backups.check_belongs(found, open_store(settings.store_url, settings.s3.options()))
-    with progress_bar("restore", len(found.files)) as advance:
+    with alone(settings.data.resolve()), progress_bar("restore", len(found.files)) as advance:
         done = backups.restore(found, settings.data.resolve(), replace=replace, progress=advance)
     with Register(settings, writer=False) as register:
         since = int(found.manifest["ledger_size"])

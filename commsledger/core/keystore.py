@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from contract.errors import ConfigError
+from contract.errors import Busy, ConfigError
 from ledger import layout
 from ledger.note import Signer
 from ledger.store import ObjectStore
@@ -106,6 +106,42 @@ def creating(data: Path) -> Iterator[None]:
     fd = os.open(data / ".create.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+IN_USE = ".in-use"
+
+
+def hold_in_use(data: Path) -> int:
+    """A shared hold on the data dir for as long as a process has its register open (the
+    file descriptor returned; closing it lets go). Raises ``Busy`` while ``restore`` holds it:
+    a register opened then would read a key store being replaced under it."""
+    fd = os.open(data / IN_USE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Busy(f"the key store in {data} is being restored; try again when the restore ends") from None
+    return fd
+
+
+@contextlib.contextmanager
+def alone(data: Path) -> Iterator[None]:
+    """Hold the data dir exclusively (``restore``). Raises ``Busy`` naming the folder while any
+    process has a register open in it (``serve``, an ingest, a job): its open databases would
+    go on writing to the files the restore moves aside, and keys it writes would be lost."""
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(data / IN_USE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(
+                f"a commsledger process (serve, ingest, a job) has the register in {data} open; "
+                "stop every process of the register, then restore"
+            ) from None
         yield
     finally:
         os.close(fd)

@@ -16,7 +16,15 @@ from typing import Any
 from commsledger.config import Settings
 from commsledger.core import skipped
 from commsledger.core.commit import IngestReport, Sequencer
-from commsledger.core.keystore import MASTER_KEY, PRIVACY_DB, RESTORE, SIGNING_KEY, open_key_store, private
+from commsledger.core.keystore import (
+    MASTER_KEY,
+    PRIVACY_DB,
+    RESTORE,
+    SIGNING_KEY,
+    hold_in_use,
+    open_key_store,
+    private,
+)
 from contract.errors import (
     Busy,
     ConfigError,
@@ -82,8 +90,16 @@ class Register:
         self.store: ObjectStore = open_store(settings.store_url, settings.s3.options())
         open_key_store(self.data, self.store, create=create and writer, origin=settings.origin)
         private(self.data)
+        self._in_use: int | None = hold_in_use(self.data)  # restore refuses while it is held
+        try:
+            self._open(writer=writer, tolerant=tolerant, catch_up=catch_up)
+        except BaseException:
+            self._let_go()
+            raise
+
+    def _open(self, *, writer: bool, tolerant: bool, catch_up: bool) -> None:
         self.master = MasterKey.load(self.data / MASTER_KEY)
-        self.signer = load_signer(self.data / SIGNING_KEY, settings.origin)
+        self.signer = load_signer(self.data / SIGNING_KEY, self.settings.origin)
         self.privacy = open_privacy_db(self.data / PRIVACY_DB)
         self.keys = KeyStore(self.privacy, self.master)
         self.subjects = SubjectRegistry(self.privacy, self.master)
@@ -130,6 +146,12 @@ class Register:
         self.privacy.close()
         if self._retention is not None:
             self._retention.close()
+        self._let_go()
+
+    def _let_go(self) -> None:
+        if self._in_use is not None:
+            os.close(self._in_use)
+            self._in_use = None
 
     def retention(self, *, catch_up: bool = True, progress: Progress | None = None) -> RetentionState:
         """The retention state (``retention.db``), caught up with the committed log unless

@@ -168,3 +168,43 @@ def test_a_backup_taken_while_a_writer_runs_holds_the_key_of_every_entry_it_cove
         lacking = len(later) - len(register.keys.data_keys(later))
     assert restored.json["records_without_key"] == lacking > 0  # the writer went on after the backup
     assert restored.code == 1
+
+
+def test_restore_refuses_while_serve_has_the_register_open(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    import httpx
+    from live_server import free_port
+
+    _ingest(cli, tmp_path, 1)
+    assert cli("backup", "--out", str(tmp_path / "keys.tgz")).code == 0
+    port = free_port()
+    env = {**os.environ, "COMMSLEDGER_WORKERS": "0"}
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "commsledger", "--data", str(data_dir), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert serving.poll() is None, "serve exited"
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        before = (data_dir / "privacy.db").read_bytes()
+        refused = cli("restore", str(tmp_path / "keys.tgz"), "--replace")
+        assert refused.code == 1
+        assert f"has the register in {data_dir} open" in refused.stderr
+        assert "stop every process" in refused.stderr
+        assert (data_dir / "privacy.db").read_bytes() == before
+        assert not list(data_dir.glob("privacy.db.replaced-*"))
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        serving.wait(timeout=60)
+    stopped = cli("restore", str(tmp_path / "keys.tgz"), "--replace", "--json")  # serve wrote keys meanwhile
+    assert stopped.code == 0, stopped.stderr
