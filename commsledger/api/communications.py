@@ -46,7 +46,7 @@ async def post_communications(request: Request, service: ServiceDep, caller: Wri
 
 
 @router.post(
-    "/communications/{record_id}/events",
+    "/communications/{record_id:path}/events",
     status_code=201,
     response_model=IngestOut,
     responses={200: {"model": IngestOut, "description": "nothing new (duplicates)"}, **_WRITE_ERRORS},
@@ -63,7 +63,20 @@ async def post_events(record_id: str, request: Request, service: ServiceDep, cal
 
 
 @router.get(
-    "/communications/{record_id}",
+    "/communications/{record_id:path}/proof",
+    response_model=ProofOut,
+    responses=errors(401, 403, 404, 422, 503),
+)
+def get_proof(record_id: str, service: ServiceDep, caller: Prover) -> dict[str, Any]:
+    """A self-contained proof of the record and its events (check it with ``check-proof``)."""
+    caller.asked({"id": record_id})
+    proof = service.prove(record_id)
+    caller.returned([record_id])
+    return proof
+
+
+@router.get(
+    "/communications/{record_id:path}",
     response_model=RecordOut,
     response_model_exclude_none=True,
     responses=errors(401, 403, 404, 422, 503),
@@ -76,17 +89,6 @@ def get_communication(record_id: str, service: ServiceDep, caller: Reader) -> Re
     caller.returned([record_id])
     # Serialised directly (the hot read path): its shape is RecordOut, checked by the tests.
     return _json({**shown, "content": "full" if full else "metadata"})
-
-
-@router.get(
-    "/communications/{record_id}/proof", response_model=ProofOut, responses=errors(401, 403, 404, 422, 503)
-)
-def get_proof(record_id: str, service: ServiceDep, caller: Prover) -> dict[str, Any]:
-    """A self-contained proof of the record and its events (check it with ``check-proof``)."""
-    caller.asked({"id": record_id})
-    proof = service.prove(record_id)
-    caller.returned([record_id])
-    return proof
 
 
 def _json(doc: dict[str, Any], status: int = 200) -> Response:

@@ -42,14 +42,7 @@ def open_form(request: Request, caller: Opener, id: str = "") -> Response:
     return page(request, "records.html")
 
 
-@router.get("/records/{record_id}")
-def record_page(request: Request, record_id: RecordId, caller: Reader, console: ConsoleDep) -> Response:
-    """The record, as the role may see it (an access-log entry)."""
-    shown = _shown(console.service, caller, record_id)
-    return page(request, "record.html", record=shown, parts=_parts(shown), check=None)
-
-
-@router.get("/records/{record_id}/proof")
+@router.get("/records/{record_id:path}/proof")
 def download_proof(record_id: RecordId, caller: Prover, console: ConsoleDep) -> Response:
     """The proof document, as ``commsledger prove`` writes it, to save."""
     caller.asked({"id": record_id})
@@ -64,7 +57,7 @@ def download_proof(record_id: RecordId, caller: Prover, console: ConsoleDep) -> 
     )
 
 
-@router.get("/records/{record_id}/check")
+@router.get("/records/{record_id:path}/check")
 def check_page(request: Request, record_id: RecordId, caller: Prover, console: ConsoleDep) -> Response:
     """The record page with its proof checked against the latest checkpoint."""
     service = console.service
@@ -89,6 +82,13 @@ def check_page(request: Request, record_id: RecordId, caller: Prover, console: C
         check=check,
         record_id=record_id,
     )
+
+
+@router.get("/records/{record_id:path}")
+def record_page(request: Request, record_id: RecordId, caller: Reader, console: ConsoleDep) -> Response:
+    """The record, as the role may see it (an access-log entry)."""
+    shown = _shown(console.service, caller, record_id)
+    return page(request, "record.html", record=shown, parts=_parts(shown), check=None)
 
 
 def _shown(service: Service, caller: Caller, record_id: str) -> dict[str, Any]:
