@@ -18,8 +18,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from commsledger.access.auth import Caller
-from commsledger.api.problems import status_for
 from commsledger.serve.service import Service
+from commsledger.serve.statuses import status_for
 from policies.roles import Permission
 
 bearer = HTTPBearer(auto_error=False, description="An API key (`commsledger keys create`): `Bearer cl_...`")

@@ -17,46 +17,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from commsledger.serve.statuses import status_for
 from contract.errors import (
     Busy,
-    ConfigError,
     Conflict,
     Error,
-    Forbidden,
     InvalidInput,
-    LimitExceeded,
-    NotFound,
     StoreError,
     Unauthenticated,
-    UnsupportedMedia,
-    VerificationError,
 )
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
-
-_STATUS: tuple[tuple[type[Error], int], ...] = (
-    (LimitExceeded, 413),
-    (UnsupportedMedia, 415),
-    (InvalidInput, 422),
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-    (Busy, 503),
-    (StoreError, 503),
-    (ConfigError, 500),
-    (VerificationError, 500),
-)
-
-
-def status_for(exc: BaseException) -> int:
-    """The HTTP status an exception is answered with."""
-    if isinstance(exc, HTTPException):
-        return exc.status_code
-    if isinstance(exc, RequestValidationError):
-        return 422
-    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
 
 
 def problem(status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:

@@ -18,8 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from commsledger.serve.statuses import status_for
 from commsledger.web.render import page, redirect
-from commsledger.web.status import status_for
 from contract.errors import Busy, Error, Unauthenticated
 
 log = logging.getLogger(__name__)

@@ -29,10 +29,10 @@ from commsledger.access.apikeys import KeyInfo
 from commsledger.access.auth import Caller
 from commsledger.access.events import Access
 from commsledger.serve.service import Service
+from commsledger.serve.statuses import status_for
 from commsledger.web.searches import SavedSearches
 from commsledger.web.sessions import Session, Sessions
 from commsledger.web.settings import ConsoleSettings
-from commsledger.web.status import status_for
 from contract.errors import Forbidden, InvalidInput, LimitExceeded, Unauthenticated, UnsupportedMedia
 from policies.roles import Permission
 

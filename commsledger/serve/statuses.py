@@ -1,4 +1,5 @@
-"""The HTTP status of each error on the console's pages (the API's mapping, for HTML)."""
+"""The HTTP status each error is answered with: one table for the API (problem+json) and the
+console (HTML pages), so the two surfaces never disagree on what a refusal is."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from contract.errors import (
     UnsupportedMedia,
 )
 
+# First match wins: ObjectNotFound is a StoreError and a NotFound, and answers 404.
 _STATUS: tuple[tuple[type[Error], int], ...] = (
     (LimitExceeded, 413),
     (UnsupportedMedia, 415),
@@ -32,7 +34,8 @@ _STATUS: tuple[tuple[type[Error], int], ...] = (
 
 
 def status_for(exc: BaseException) -> int:
-    """The status an exception is answered with (anything unforeseen: 500)."""
+    """The status an exception is answered with; anything else (a ``ConfigError``, a
+    ``VerificationError``, a bug) is 500."""
     if isinstance(exc, HTTPException):
         return exc.status_code
     if isinstance(exc, RequestValidationError):
