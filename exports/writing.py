@@ -61,7 +61,8 @@ class PartWriter:
 
     def add_rendered(self, view: RecordView, rendered: Rendered) -> None:
         """Add one record already rendered (``exports.render``), with its proof."""
-        self.bundle.add(rendered.name, rendered.eml)
+        self.bundle.add_deflated(rendered.name, rendered.eml, rendered.eml_crc, size=rendered.eml_size,
+                                 sha256=rendered.eml_sha256)  # fmt: skip
         self._tmp[LOADFILE].write(rendered.edrm.encode("utf-8"))
         self._tmp[NDJSON].write(rendered.ndjson)
         self._tmp[CSV].write(rendered.csv.encode("utf-8"))
