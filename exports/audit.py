@@ -112,7 +112,7 @@ class AuditExport:
     def _chunks(self, matches: Matches, reader: Reader) -> Iterator[list[tuple[RecordView, int]]]:
         """The scope's records, read a page at a time, numbered, in chunks to render."""
         number = 0
-        for page in matches.pages():
+        for page in matches.spooled():
             self.progress(0, matches.total)
             views = reader.read(page)
             for start in range(0, len(views), CHUNK):
