@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import orjson
+
 from contract.errors import InvalidInput
 from exports.zipstream import ZipStream, deflate
 from ledger.checkpoint import Checkpoint
@@ -89,6 +91,7 @@ class BundleWriter:
         self.note = note
         self.records = 0
         self.bytes = 0
+        self._proof_bytes = 0
         self.summary: dict[str, Any] = {}  # what ``finish`` wrote
         self._file: IO[bytes] | None = None
         self._zip: ZipStream | None = None
@@ -157,8 +160,9 @@ class BundleWriter:
     # -- proofs ------------------------------------------------------------------------------
     def add_proof(self, record_id: str, entries: list[dict[str, Any]]) -> None:
         """The proof line of one record (``exports.proofs.record_proof`` builds ``entries``)."""
-        line = {"record_id": record_id, "entries": entries}
-        self._state()[2].write(json.dumps(line, separators=(",", ":")).encode("utf-8") + b"\n")
+        line = orjson.dumps({"record_id": record_id, "entries": entries}) + b"\n"
+        self._state()[2].write(line)
+        self._proof_bytes += len(line)
         self.records += 1
 
     @property
@@ -167,7 +171,7 @@ class BundleWriter:
         proofs waiting for it (what a split export compares with its part size)."""
         if self._file is None or self._proofs is None:
             return 0
-        return self._file.tell() + self._proofs.tell()
+        return self._file.tell() + self._proof_bytes
 
     # -- finishing ---------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:

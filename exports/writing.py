@@ -41,6 +41,7 @@ class PartWriter:
         self.record_ids: list[str] = []
         self.redacted = 0
         self._tmp: dict[str, IO[bytes]] = {}
+        self._table_bytes = 0  # written to the tables so far (``size`` without asking the files)
 
     def __enter__(self) -> PartWriter:
         self.bundle.__enter__()
@@ -53,7 +54,7 @@ class PartWriter:
     @property
     def size(self) -> int:
         """About how large the finished part will be (its ZIP, proofs and tables so far)."""
-        return self.bundle.size + sum(t.tell() for t in self._tmp.values())
+        return self.bundle.size + self._table_bytes
 
     def add(self, view: RecordView, number: int) -> None:
         """Add one record as the ``number``-th document of the export."""
@@ -63,9 +64,10 @@ class PartWriter:
         """Add one record already rendered (``exports.render``), with its proof."""
         self.bundle.add_deflated(rendered.name, rendered.eml, rendered.eml_crc, size=rendered.eml_size,
                                  sha256=rendered.eml_sha256)  # fmt: skip
-        self._tmp[LOADFILE].write(rendered.edrm.encode("utf-8"))
-        self._tmp[NDJSON].write(rendered.ndjson)
-        self._tmp[CSV].write(rendered.csv.encode("utf-8"))
+        rows = (rendered.edrm.encode("utf-8"), rendered.ndjson, rendered.csv.encode("utf-8"))
+        for name, row in zip((LOADFILE, NDJSON, CSV), rows, strict=True):
+            self._tmp[name].write(row)
+            self._table_bytes += len(row)
         self.bundle.add_proof(view.record_id, self.prover.proof([view.own, *view.later]))
         self.record_ids.append(view.record_id)
         self.redacted += view.redacted is not None
