@@ -54,6 +54,14 @@ def header(name: str, value: str) -> str:
     return POLICY.fold_binary(name, value).decode("ascii", "surrogateescape")
 
 
+def field(name: str, value: Any) -> str:
+    """``header(name, header_text(value))``, the common case (short printable ASCII) first."""
+    text = value if type(value) is str else str(value)
+    if text.isascii() and text.isprintable() and len(text) < _LONG:
+        return f"{name}: {text.strip()}{CRLF}"
+    return header(name, header_text(text))
+
+
 def header_text(value: Any) -> str:
     """A header value: control characters made spaces (no header injection), non-ASCII or
     long text as RFC 2047 encoded words (UTF-8, base64), folded."""
@@ -92,16 +100,16 @@ def render(view: RecordView, origin: str) -> bytes:
     """The ``.eml`` bytes of one record."""
     record = view.record()
     sent = datetime.fromisoformat(record["sent_at"].replace("Z", "+00:00"))
-    fields = [
-        *_addresses(record),
-        ("Date", format_datetime(sent)),
-        ("Subject", header_text(record.get("subject") or f"({record['channel']} without a subject line)")),
-        ("Message-ID", message_id(view.record_id, view.own.seq, origin)),
-        *((f"X-Commsledger-{name}", header_text(value)) for name, value in typed_headers(view, record)),
-        ("MIME-Version", "1.0"),
+    subject = record.get("subject") or f"({record['channel']} without a subject line)"
+    head = [
+        *(header(name, value) for name, value in _addresses(record)),
+        header("Date", format_datetime(sent)),
+        field("Subject", subject),
+        header("Message-ID", message_id(view.record_id, view.own.seq, origin)),
+        *(field(f"X-Commsledger-{name}", value) for name, value in typed_headers(view, record)),
+        "MIME-Version: 1.0\r\n",
     ]
-    head = "".join(header(name, value) for name, value in fields)
-    return (head + _content(record, view)).encode("ascii", "surrogateescape")
+    return ("".join(head) + _content(record, view)).encode("ascii", "surrogateescape")
 
 
 def _content(record: dict[str, Any], view: RecordView) -> str:
