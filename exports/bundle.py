@@ -43,6 +43,7 @@ CHECKPOINT = "checkpoint.txt"
 PROOFS = "proofs.ndjson"
 RESERVED = frozenset({MANIFEST, SIGNATURE, CHECKPOINT, PROOFS})
 CHUNK = 1 << 20
+SPOOL = 1 << 20  # temporary files' buffers: written a line a record, flushed a megabyte at a time
 
 
 def signature_text(origin: str, digest: str) -> str:
@@ -105,10 +106,10 @@ class BundleWriter:
             fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as exc:
             raise InvalidInput(f"cannot write {self.out} ({exc.strerror})", field="out") from None
-        self._file = os.fdopen(fd, "w+b")
+        self._file = os.fdopen(fd, "w+b", buffering=1 << 20)
         self._zip = ZipStream(self._file, _stamp(self.head["created_at"]), level=self.compresslevel)
-        self._members = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self._proofs = tempfile.TemporaryFile("w+b")
+        self._members = tempfile.TemporaryFile("w+", buffering=SPOOL, encoding="utf-8")
+        self._proofs = tempfile.TemporaryFile("w+b", buffering=SPOOL)
         return self
 
     def __exit__(self, kind: object, *_: object) -> None:
@@ -169,9 +170,9 @@ class BundleWriter:
     def size(self) -> int:
         """About how large the finished bundle will be now: the ZIP written so far and the
         proofs waiting for it (what a split export compares with its part size)."""
-        if self._file is None or self._proofs is None:
+        if self._zip is None:
             return 0
-        return self._file.tell() + self._proof_bytes
+        return self._zip.offset + self._proof_bytes
 
     # -- finishing ---------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:

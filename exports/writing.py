@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exports import edrm, tables
-from exports.bundle import CHUNK, BundleWriter
+from exports.bundle import CHUNK, SPOOL, BundleWriter
 from exports.ports import Register
 from exports.proofs import CONSISTENCY, Prover, consistency
 from exports.reading import RecordView
@@ -46,7 +46,7 @@ class PartWriter:
     def __enter__(self) -> PartWriter:
         self.bundle.__enter__()
         # Closed by finish or abandon (a part outlives any one block of its caller's).
-        self._tmp = {name: tempfile.TemporaryFile("w+b") for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
+        self._tmp = {name: tempfile.TemporaryFile("w+b", buffering=SPOOL) for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
         self._tmp[CSV].write(tables.CsvRows().header().encode("utf-8"))
         self._tmp[LOADFILE].write(edrm.opening(f"commsledger {self.bundle.head['kind']}").encode("utf-8"))
         return self

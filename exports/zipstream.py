@@ -24,7 +24,7 @@ from __future__ import annotations
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import IO
@@ -63,8 +63,9 @@ class ZipStream:
         self.names: set[str] = set()  # ~90 bytes a member: the only per-member memory
         self._time = (when.hour << 11) | (when.minute << 5) | (when.second // 2)
         self._date = ((max(when.year, 1980) - 1980) << 9) | (when.month << 5) | when.day
-        self._directory: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close
+        self._directory: IO[bytes] = tempfile.TemporaryFile(buffering=1 << 20)  # noqa: SIM115 - closed by close
         self._count = 0
+        self.offset = 0  # bytes written so far (kept here: asking a buffered file flushes it)
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -72,29 +73,32 @@ class ZipStream:
     def add_deflated(self, name: str, deflated: bytes, size: int, crc: int) -> None:
         """A member already DEFLATEd (``deflate``): ``size`` and ``crc`` are of its contents."""
         encoded, flags = self._claim(name)
-        offset = self.file.tell()
+        offset = self.offset
         if size >= _MAX32 or len(deflated) >= _MAX32:
             raise InvalidInput(f"bundle member {name!r} is too large to add whole", field="member")
         head = _LOCAL.pack(0x04034B50, _NEEDS, flags, DEFLATED, self._time, self._date, crc, len(deflated),
                            size, len(encoded), 0)  # fmt: skip
-        self.file.write(head + encoded)
-        self.file.write(deflated)
+        self._write(head + encoded)
+        self._write(deflated)
         self._central(encoded, flags, crc, len(deflated), size, offset)
 
     @contextmanager
     def open(self, name: str) -> Iterator[_Member]:
         """A member of unknown size to ``write`` to, DEFLATEd as it goes."""
         encoded, flags = self._claim(name)
-        offset = self.file.tell()
-        self.file.write(self._local64(encoded, flags, 0, 0, 0))
-        member = _Member(self.file, self.level)
+        offset = self.offset
+        self._write(self._local64(encoded, flags, 0, 0, 0))
+        member = _Member(self._write, self.level)
         yield member
         member.finish()
-        end = self.file.tell()
         self.file.seek(offset)
         self.file.write(self._local64(encoded, flags, member.crc, member.written, member.size))
-        self.file.seek(end)
+        self.file.seek(self.offset)
         self._central(encoded, flags, member.crc, member.written, member.size, offset)
+
+    def _write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.offset += len(data)
 
     def _claim(self, name: str) -> tuple[bytes, int]:
         if name in self.names:
@@ -121,18 +125,18 @@ class ZipStream:
 
     def close(self) -> None:
         """Copy the central directory in and write the end records."""
-        start = self.file.tell()
+        start = self.offset
         self._directory.seek(0)
         for chunk in iter(lambda: self._directory.read(1 << 20), b""):
-            self.file.write(chunk)
-        size = self.file.tell() - start
+            self._write(chunk)
+        size = self.offset - start
         if self._count >= _MAX16 or start >= _MAX32 or size >= _MAX32:
-            end64 = self.file.tell()
-            self.file.write(_END64.pack(0x06064B50, _END64.size - 12, _MADE_BY, _NEEDS64, 0, 0, self._count,
+            end64 = self.offset
+            self._write(_END64.pack(0x06064B50, _END64.size - 12, _MADE_BY, _NEEDS64, 0, 0, self._count,
                                         self._count, size, start))  # fmt: skip
-            self.file.write(_LOCATOR64.pack(0x07064B50, 0, end64, 1))
+            self._write(_LOCATOR64.pack(0x07064B50, 0, end64, 1))
         count = min(self._count, _MAX16)
-        self.file.write(_END.pack(0x06054B50, 0, 0, count, count, min(size, _MAX32), min(start, _MAX32), 0))
+        self._write(_END.pack(0x06054B50, 0, 0, count, count, min(size, _MAX32), min(start, _MAX32), 0))
         self.discard()
 
     def discard(self) -> None:
@@ -143,8 +147,8 @@ class ZipStream:
 class _Member:
     """A member being written: DEFLATEd, counted and checksummed as it passes."""
 
-    def __init__(self, file: IO[bytes], level: int) -> None:
-        self._file = file
+    def __init__(self, write: Callable[[bytes], None], level: int) -> None:
+        self._write = write
         self._packer = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
         self.crc = 0
         self.size = 0  # its contents
@@ -160,5 +164,5 @@ class _Member:
 
     def _put(self, data: bytes) -> None:
         if data:
-            self._file.write(data)
+            self._write(data)
             self.written += len(data)
