@@ -140,15 +140,15 @@ def markdown(doc: dict[str, Any]) -> str:
         f"({doc['bytes'] / 1e6:,.0f} MB of members).",
         "",
         "| step | wall s | records/s | records per CPU-s | peak RSS MB | RSS at 10/50/90% MB | CPU s | "
-        "other load CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "main process CPU s | other load CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in steps.items():
         at, records = s["rss_tree_mb_at"], s["rate"] * s["wall_s"]
         per_cpu = records / max(s["cpu_tree_s"], 0.01)
         lines.append(f"| {name} | {s['wall_s']:.1f} | {s['rate']:,} | {per_cpu:,.0f} | "
                      f"{s['peak_rss_tree_mb']:.0f} | {at['10%']:.0f} / {at['50%']:.0f} / {at['90%']:.0f} | "
-                     f"{s['cpu_tree_s']:.0f} | {s['cpu_other_s']:.0f} |")  # fmt: skip
+                     f"{s['cpu_tree_s']:.0f} | {s['cpu_main_s']:.0f} | {s['cpu_other_s']:.0f} |")  # fmt: skip
     rate, flat = steps["export"]["rate"], steps["export"]["rss_tree_mb_at"]
     ok_flat = flat["90%"] <= 1.15 * max(flat["10%"], 1)
     lines += ["", f"Ratio: export / baseline = **{rate / max(steps['baseline']['rate'], 1):.0%}** of the "
@@ -167,7 +167,9 @@ the 100k register; 315 -> 137 us a message); bundles are written by our own ZIP 
 directory goes to a temporary file, not a `ZipInfo` per member in memory; DEFLATE is ISA-L's
 (`isal`: a 2.7 KB message 13 against 37 us with zlib's level 1, tables 930 against 181 MB/s,
 same ratio); proofs keep each level's recent nodes (neighbours share their upper path);
-the search runs to its end first, its ids spooled to a temporary file.
+the bundle's files are written buffered (asking the ZIP file its position flushed it, a
+system call per member); the search runs to its end first, its ids spooled to a temporary
+file.
 
 Where the time goes now (cProfile of the 10,493 records of this scope in the 100k register,
 in one process, rendering inline; about 290 us of CPU a record unprofiled): rendering 62%
@@ -175,9 +177,9 @@ in one process, rendering inline; about 290 us of CPU a record unprofiled): rend
 document 6%, the NDJSON line, SHA-256 and DEFLATE of the message the rest), reading 18%
 (the search 6%, entries, data keys, packs, decryption 12%), proofs 8%, writing the ZIP and
 the tables 8%, finishing the part 4%. With one render worker (the default on 2 CPUs) the
-main process keeps reading, proofs and writing: about 230 us of CPU a record against the
-worker's 180-200, so neither side alone allows 5,000 records/s (200 us a record), and the
-two together need both cores whole.
+main process keeps the search, reading, proofs and writing ("main process CPU s" above; the
+worker has the rest, plus pickling both ways): at 5,000 records/s each side may spend at
+most 200 us a record, and the two together need both cores whole.
 
 What bounds it here: CPU. The machine has 2 cores and the other helpers' programs used
 about one of them during these runs ("other load CPU s"), so the export had about one core:
