@@ -5,7 +5,7 @@ Exports the records a scope finds (``--purpose regulatory`` by default: about 10
 (``commsledger export``), watched for wall time, records/s and memory over the run, then
 checks the bundle (``commsledger check-bundle``). The baseline, in the same run, reads the
 same records the same way (search pages, entries, decrypted payloads) and writes each as one
-JSON member of a plain ZIP: what any export must do, without the formats and proofs. The
+JSON member of a plain ZIP (``zipfile``, zlib): what any export must do, without the formats and proofs. The
 register is built once (``ingest`` of the cached dataset, index included) in the work dir and
 reused. A run refreshes the ``export`` section of RESULTS.md (``--no-record`` not to).
 """
@@ -140,15 +140,15 @@ def markdown(doc: dict[str, Any]) -> str:
         f"({doc['bytes'] / 1e6:,.0f} MB of members).",
         "",
         "| step | wall s | records/s | records per CPU-s | peak RSS MB | RSS at 10/50/90% MB | CPU s | "
-        "other load CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "main process CPU s | other load CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in steps.items():
         at, records = s["rss_tree_mb_at"], s["rate"] * s["wall_s"]
         per_cpu = records / max(s["cpu_tree_s"], 0.01)
         lines.append(f"| {name} | {s['wall_s']:.1f} | {s['rate']:,} | {per_cpu:,.0f} | "
                      f"{s['peak_rss_tree_mb']:.0f} | {at['10%']:.0f} / {at['50%']:.0f} / {at['90%']:.0f} | "
-                     f"{s['cpu_tree_s']:.0f} | {s['cpu_other_s']:.0f} |")  # fmt: skip
+                     f"{s['cpu_tree_s']:.0f} | {s['cpu_main_s']:.0f} | {s['cpu_other_s']:.0f} |")  # fmt: skip
     rate, flat = steps["export"]["rate"], steps["export"]["rss_tree_mb_at"]
     ok_flat = flat["90%"] <= 1.15 * max(flat["10%"], 1)
     lines += ["", f"Ratio: export / baseline = **{rate / max(steps['baseline']['rate'], 1):.0%}** of the "
@@ -160,25 +160,42 @@ def markdown(doc: dict[str, Any]) -> str:
 
 
 ANALYSIS = """\
-Where the time goes (cProfile of 9,614 records of this scope, in one process, rendering inline):
-the `.eml` (the email package's generator) about 40%, the ZIP (DEFLATE and member headers)
-about 25%, the tables and the load file about 15%, proofs about 10%, reading (search pages,
-entries, packs, decryption) about 5%. Rendering runs in worker processes
-(`exports.render`; `COMMSLEDGER_WORKERS=-1`: one per CPU but one, so one here), which takes
-about a third of the main process's CPU off it for 0-10% more CPU in all (pickling, measured
-across runs); what that gains in wall
-time on this shared 2-core machine depends on the other programs' load ("other load CPU s":
-CPU time the rest of the machine used during the step), and it swings the wall-clock rows
-more than any setting: compare the two export rows across runs. "records per CPU-s" is the
-figure that does not depend on it: the 5,000 records/s target needs about twice what one
-core does here.
+What changed since 53% (issue 12's figures, code adb83fe): the `.eml` is written as text, not
+through the `email` package's generator (the same bytes on all 10,493 regulatory records of
+the 100k register; 315 -> 137 us a message); bundles are written by our own ZIP writer
+(`exports.zipstream`): messages arrive DEFLATEd from the render workers and the central
+directory goes to a temporary file, not a `ZipInfo` per member in memory; DEFLATE is ISA-L's
+(`isal`: a 2.7 KB message 13 against 37 us with zlib's level 1, tables 930 against 181 MB/s,
+same ratio); proofs keep each level's recent nodes (neighbours share their upper path);
+the bundle's files are written buffered (asking the ZIP file its position flushed it, a
+system call per member); the search runs to its end first, its ids spooled to a temporary
+file.
 
-Memory: RSS (summed over the process tree) grows while the scan first touches each monthly
-index shard (36 in this register: bounded by their count; file-backed pages of the index
-count in RSS) and while a part's ZIP central directory fills (about 0.6 KB a record in
-`zipfile`, bounded by the 50,000 records of a part). Measured in process (RssAnon, second
-pass, shards warm): 154 -> 178 MB over part 1, then 179 -> 182 MB over part 2: flat once
-bounded. The baseline grows the same way for the same reasons (its one ZIP holds every record).
+Where the time goes now (cProfile of the 10,493 records of this scope in the 100k register,
+in one process, rendering inline; about 290 us of CPU a record unprofiled): rendering 62%
+(the `.eml` 32%, the CSV row 14% (`contract.csvsafe`: a formula check per cell), the EDRM
+document 6%, the NDJSON line, SHA-256 and DEFLATE of the message the rest), reading 18%
+(the search 6%, entries, data keys, packs, decryption 12%), proofs 8%, writing the ZIP and
+the tables 8%, finishing the part 4%. With one render worker (the default on 2 CPUs) the
+main process keeps the search, reading, proofs and writing ("main process CPU s" above; the
+worker has the rest, plus pickling both ways): at 5,000 records/s each side may spend at
+most 200 us a record, and the two together need both cores whole.
+
+What bounds it here: CPU. The machine has 2 cores and the other helpers' programs used
+about one of them during these runs ("other load CPU s"), so the export had about one core:
+at ~290 us of CPU a record (inline) that is ~3,500 records/s at best, and the wall-clock
+rows swing with the others' load more than with any setting (compare "records per CPU-s",
+which does not depend on it). 5,000 records/s needs the two cores free, or another ~100 us
+a record off rendering (the `.eml`'s 29 headers are Python string work, the CSV's per-cell
+formula check is `contract.csvsafe`'s): not reachable in this session.
+
+Memory: the index's memory (each monthly shard's searcher and its mapped pages: ~90 MB over
+the 36 shards, measured in process; a second and third search in the same process add
+nothing, so it is bounded by the index, not by the records) is now taken in the first
+seconds, while the search is spooled, before any record is written; after that nothing is
+held per record but its id (for the access log) and its member name in the part (a set,
+dropped with the part). The baseline still grows (its one `zipfile` keeps a `ZipInfo` per
+record, and it reads the index as it goes).
 """.splitlines()
 
 

@@ -27,9 +27,8 @@ from exports.writing import PartWriter
 
 KIND = "audit_export"
 PART_BYTES = 2 << 30  # 2 GiB: below what older ZIP tools and mail gateways choke on
-# A ZIP's central directory is written last, so every member's entry stays in memory until
-# its part is finished (~1 KB a record, measured): a part of at most 50,000 records keeps an
-# export's memory bounded however large it is (archives advise splitting near 100,000).
+# Archives advise splitting near 100,000 members; a part also holds its member names in
+# memory (to refuse a name twice, ~90 bytes a record): 50,000 records bound both.
 PART_RECORDS = 50_000
 
 
@@ -112,7 +111,7 @@ class AuditExport:
     def _chunks(self, matches: Matches, reader: Reader) -> Iterator[list[tuple[RecordView, int]]]:
         """The scope's records, read a page at a time, numbered, in chunks to render."""
         number = 0
-        for page in matches.pages():
+        for page in matches.spooled():
             self.progress(0, matches.total)
             views = reader.read(page)
             for start in range(0, len(views), CHUNK):

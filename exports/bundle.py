@@ -9,8 +9,10 @@ every other member's name, size and SHA-256) and last ``manifest.sig``: a C2SP s
 by the register's checkpoint key over the manifest's SHA-256. ``exports.check`` verifies a
 bundle with nothing but the verifier key.
 
-It streams: members are written (and hashed) as they are produced, the list of members and
-the proofs go through temporary files, so memory does not grow with the records exported.
+It streams: members are written (and hashed) as they are produced, the list of members, the
+proofs and the ZIP's central directory (``exports.zipstream``) go through temporary files, so
+memory does not grow with the records exported. A member compressed elsewhere (a rendered
+message: ``exports.render``) is copied in as it is (``add_deflated``).
 A bundle is written to ``<out>.partial`` and renamed into place only once complete, so a
 killed export never leaves a file that looks finished.
 """
@@ -21,13 +23,16 @@ import hashlib
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
+
+import orjson
 
 from contract.errors import InvalidInput
+from exports.zipstream import ZipStream, deflate
 from ledger.checkpoint import Checkpoint
 from ledger.note import Signer, sign_note
 
@@ -38,6 +43,7 @@ CHECKPOINT = "checkpoint.txt"
 PROOFS = "proofs.ndjson"
 RESERVED = frozenset({MANIFEST, SIGNATURE, CHECKPOINT, PROOFS})
 CHUNK = 1 << 20
+SPOOL = 1 << 20  # temporary files' buffers: written a line a record, flushed a megabyte at a time
 
 
 def signature_text(origin: str, digest: str) -> str:
@@ -65,10 +71,11 @@ class BundleWriter:
         checkpoint: Checkpoint,
         note: str,
         created_at: str,
-        compresslevel: int = 6,
+        compresslevel: int = 2,
     ) -> None:
-        """``compresslevel``: the members' DEFLATE level (6 by default; the audit export takes
-        1: measured here on its messages, 61 against 165 us a member for 6% more bytes)."""
+        """``compresslevel``: the members' ISA-L DEFLATE level (``exports.zipstream``; 0-3, 2
+        by default; the audit export takes 1: its messages are mostly base64, which no level
+        shrinks much)."""
         self.out = out
         self.compresslevel = compresslevel
         self.partial = out.with_name(out.name + ".partial")
@@ -85,9 +92,10 @@ class BundleWriter:
         self.note = note
         self.records = 0
         self.bytes = 0
+        self._proof_bytes = 0
         self.summary: dict[str, Any] = {}  # what ``finish`` wrote
         self._file: IO[bytes] | None = None
-        self._zip: zipfile.ZipFile | None = None
+        self._zip: ZipStream | None = None
         self._members: IO[str] | None = None
         self._proofs: IO[bytes] | None = None
 
@@ -98,10 +106,10 @@ class BundleWriter:
             fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as exc:
             raise InvalidInput(f"cannot write {self.out} ({exc.strerror})", field="out") from None
-        self._file = os.fdopen(fd, "wb")
-        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel)
-        self._members = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self._proofs = tempfile.TemporaryFile("w+b")
+        self._file = os.fdopen(fd, "w+b", buffering=1 << 20)
+        self._zip = ZipStream(self._file, _stamp(self.head["created_at"]), level=self.compresslevel)
+        self._members = tempfile.TemporaryFile("w+", buffering=SPOOL, encoding="utf-8")
+        self._proofs = tempfile.TemporaryFile("w+b", buffering=SPOOL)
         return self
 
     def __exit__(self, kind: object, *_: object) -> None:
@@ -113,7 +121,18 @@ class BundleWriter:
     # -- members -----------------------------------------------------------------------------
     def add(self, name: str, data: bytes | str) -> None:
         """Add a member with these contents."""
-        self.add_stream(name, [data.encode("utf-8") if isinstance(data, str) else data])
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self.add_deflated(name, *deflate(raw, self.compresslevel), size=len(raw),
+                          sha256=hashlib.sha256(raw).hexdigest())  # fmt: skip
+
+    def add_deflated(self, name: str, deflated: bytes, crc: int, *, size: int, sha256: str) -> None:
+        """Add a member compressed already (``exports.zipstream.deflate``): ``crc``, ``size``
+        and ``sha256`` are of its contents. Raises ``InvalidInput`` as ``member`` does."""
+        self._claim(name, reserved=False)
+        archive, members, _ = self._state()
+        archive.add_deflated(name, deflated, size, crc)
+        members.write(json.dumps({"name": name, "size": size, "sha256": sha256}) + "\n")
+        self.bytes += size
 
     def add_stream(self, name: str, chunks: Iterable[bytes]) -> None:
         """Add a member written chunk by chunk (hashed as it goes)."""
@@ -127,7 +146,7 @@ class BundleWriter:
         Raises ``InvalidInput`` for a name already used, reserved or not a plain path."""
         self._claim(name, reserved)
         archive, members, _ = self._state()
-        with archive.open(name, "w", force_zip64=True) as raw:
+        with archive.open(name) as raw:
             sink = _HashingSink(raw)
             yield sink
         members.write(json.dumps({"name": name, "size": sink.size, "sha256": sink.hexdigest()}) + "\n")
@@ -135,24 +154,25 @@ class BundleWriter:
 
     def _claim(self, name: str, reserved: bool) -> None:
         parts = name.split("/")
-        taken = name in self._state()[0].NameToInfo  # the ZIP's own index of its members
+        taken = name in self._state()[0]
         if (name in RESERVED) != reserved or taken or any(p in ("", ".", "..") for p in parts):
             raise InvalidInput(f"bundle member name {name!r} is taken or not a plain path", field="member")
 
     # -- proofs ------------------------------------------------------------------------------
     def add_proof(self, record_id: str, entries: list[dict[str, Any]]) -> None:
         """The proof line of one record (``exports.proofs.record_proof`` builds ``entries``)."""
-        line = {"record_id": record_id, "entries": entries}
-        self._state()[2].write(json.dumps(line, separators=(",", ":")).encode("utf-8") + b"\n")
+        line = orjson.dumps({"record_id": record_id, "entries": entries}) + b"\n"
+        self._state()[2].write(line)
+        self._proof_bytes += len(line)
         self.records += 1
 
     @property
     def size(self) -> int:
         """About how large the finished bundle will be now: the ZIP written so far and the
         proofs waiting for it (what a split export compares with its part size)."""
-        if self._file is None or self._proofs is None:
+        if self._zip is None:
             return 0
-        return self._file.tell() + self._proofs.tell()
+        return self._zip.offset + self._proof_bytes
 
     # -- finishing ---------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
@@ -167,7 +187,10 @@ class BundleWriter:
                 sink.write(chunk)
         digest = self._write_manifest()
         signed = sign_note(signature_text(self.head["origin"], digest), self.signer)
-        archive.writestr(SIGNATURE, signed)
+        raw = signed.encode("utf-8")
+        deflated, crc = deflate(raw, self.compresslevel)
+        archive.add_deflated(SIGNATURE, deflated, len(raw), crc)  # not a member the manifest lists
+        archive.close()
         self._close()
         os.replace(self.partial, self.out)
         self.summary = {
@@ -182,7 +205,7 @@ class BundleWriter:
         archive, members, _ = self._state()
         head = {**self.head, "records": self.records}
         opening = json.dumps(head, sort_keys=True, indent=1)[:-2] + ',\n "members": [\n'
-        with archive.open(MANIFEST, "w", force_zip64=True) as raw:
+        with archive.open(MANIFEST) as raw:
             sink = _HashingSink(raw)
             sink.write(opening.encode("utf-8"))
             members.seek(0)
@@ -191,7 +214,7 @@ class BundleWriter:
             sink.write(b"\n ]\n}\n")
         return sink.hexdigest()
 
-    def _state(self) -> tuple[zipfile.ZipFile, IO[str], IO[bytes]]:
+    def _state(self) -> tuple[ZipStream, IO[str], IO[bytes]]:
         if self._zip is None or self._members is None or self._proofs is None:
             raise RuntimeError("a BundleWriter is written inside its with block")
         return self._zip, self._members, self._proofs
@@ -202,16 +225,30 @@ class BundleWriter:
         self.partial.unlink(missing_ok=True)
 
     def _close(self) -> None:
-        for handle in (self._zip, self._file, self._members, self._proofs):
+        if self._zip is not None:
+            self._zip.discard()
+        for handle in (self._file, self._members, self._proofs):
             if handle is not None:
                 handle.close()
         self._zip = self._file = self._members = self._proofs = None
 
 
+def _stamp(created_at: str) -> datetime:
+    """The members' time: the bundle's, in UTC (now if it does not read as a time)."""
+    try:
+        return datetime.fromisoformat(created_at.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return datetime.now(UTC)
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 class _HashingSink:
     """A writable member that counts and hashes what passes through."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: _Writable) -> None:
         self._raw = raw
         self._hash = hashlib.sha256()
         self.size = 0

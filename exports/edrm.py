@@ -14,8 +14,6 @@ Written as it goes: the caller streams one ``document`` string per record betwee
 
 from __future__ import annotations
 
-from typing import Any
-
 from exports.reading import RecordView
 
 CLOSING = "    </Documents>\n  </Batch>\n</Root>\n"
@@ -34,10 +32,7 @@ def opening(description: str) -> str:
 def document(view: RecordView, doc_id: str, path: str, size: int, sha256: str) -> str:
     """One record's ``<Document>`` with its tags and its native ``.eml`` file."""
     folder, _, name = path.rpartition("/")
-    tags = "".join(
-        f"          <Tag TagName={_attr(n)} TagDataType={_attr(t)} TagValue={_attr(v)}/>\n"
-        for n, t, v in _tags(view)
-    )
+    tags = "".join(f"{_TAG[n]}{_attr(v)}/>\n" for n, v in _tags(view))
     return (
         f'      <Document DocID={_attr(doc_id)} DocType="Message" MimeType="message/rfc822">\n'
         f'        <Files>\n          <File FileType="Native">\n'
@@ -47,24 +42,23 @@ def document(view: RecordView, doc_id: str, path: str, size: int, sha256: str) -
     )
 
 
-def _tags(view: RecordView) -> list[tuple[str, str, str]]:
+_TYPES = {"#DateSent": "DateTime", "Commsledger#LedgerSeq": "Integer"}  # the others are Text
+_NAMES = ("#From", "#To", "#Subject", "#DateSent", "Commsledger#RecordId", "Commsledger#Channel",
+          "Commsledger#Purpose", "Commsledger#CaseId", "Commsledger#CurrentStatus", "Commsledger#Redacted",
+          "Commsledger#LedgerSeq", "Commsledger#EntryHash")  # fmt: skip
+
+
+def _tags(view: RecordView) -> list[tuple[str, str]]:
+    """(tag name, value) of the record's tags, in ``_NAMES`` order, empty ones left out."""
     record = view.record()
     recipient, case = record.get("recipient") or {}, record.get("case") or {}
-    pairs: list[tuple[str, str, Any]] = [
-        ("#From", "Text", (record.get("sender") or {}).get("department")),
-        ("#To", "Text", recipient.get("email") or recipient.get("phone") or recipient.get("customer_id")),
-        ("#Subject", "Text", record.get("subject")),
-        ("#DateSent", "DateTime", record["sent_at"]),
-        ("Commsledger#RecordId", "Text", view.record_id),
-        ("Commsledger#Channel", "Text", record["channel"]),
-        ("Commsledger#Purpose", "Text", record["purpose"]),
-        ("Commsledger#CaseId", "Text", case.get("id")),
-        ("Commsledger#CurrentStatus", "Text", view.current_status()),
-        ("Commsledger#Redacted", "Text", view.redacted),
-        ("Commsledger#LedgerSeq", "Integer", view.own.seq),
-        ("Commsledger#EntryHash", "Text", view.own.hash.hex()),
-    ]
-    return [(n, t, str(v)) for n, t, v in pairs if v not in (None, "")]
+    values = (
+        (record.get("sender") or {}).get("department"),
+        recipient.get("email") or recipient.get("phone") or recipient.get("customer_id"),
+        record.get("subject"), record["sent_at"], view.record_id, record["channel"], record["purpose"],
+        case.get("id"), view.current_status(), view.redacted, view.own.seq, view.ledger()["hash"],
+    )  # fmt: skip
+    return [(n, str(v)) for n, v in zip(_NAMES, values, strict=True) if v not in (None, "")]
 
 
 _ESCAPES = str.maketrans(
@@ -79,3 +73,9 @@ def _attr(value: str) -> str:
     """An XML attribute value, double-quoted and escaped (one C-level pass: the load file
     has a dozen attributes per record)."""
     return '"' + value.translate(_ESCAPES) + '"'
+
+
+_TAG = {
+    n: f"          <Tag TagName={_attr(n)} TagDataType={_attr(_TYPES.get(n, 'Text'))} TagValue="
+    for n in _NAMES
+}  # the constant start of each tag, escaped once

@@ -12,12 +12,13 @@ from contract.errors import Error
 from exports.ports import Register
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.entry import Entry
-from ledger.merkle import NodeReader, consistency_proof, verify_consistency
+from ledger.merkle import NodeReader, consistency_proof, leaf_hash, range_hash, verify_consistency
 from ledger.note import Verifier
-from ledger.proof import check_entry, entry_proof
+from ledger.proof import check_entry
 from ledger.tiles import tile_node_reader
 
 TILES_KEPT = 64  # a bundle proves records in about seq order: a few recent tiles serve most paths
+PATH_KEPT = 16  # nodes of each level kept (hex) between proofs: neighbours share their upper path
 
 
 class Prover:
@@ -32,14 +33,44 @@ class Prover:
         self._node: NodeReader = tile_node_reader(
             checkpoint.size, register.log.read_tile, max_tiles=TILES_KEPT
         )
+        self._kept: list[dict[int, str]] = [{} for _ in range(max(1, checkpoint.size - 1).bit_length())]
 
     def entries(self, record_id: str) -> list[Entry]:
         """The record's entries the checkpoint covers; raises ``NotFound`` for no record."""
         return [e for e in self.register.record_entries(record_id) if e.seq < self.checkpoint.size]
 
     def proof(self, entries: list[Entry]) -> list[dict[str, Any]]:
-        """The proof items of these entries (``ledger.proof.entry_proof``'s form)."""
-        return [entry_proof(e.seq, e.raw, self.checkpoint.size, self._node) for e in entries]
+        """The proof items of these entries (``ledger.proof.entry_proof``'s form: seq, leaf
+        hash, the entry's bytes, its RFC 9162 inclusion path in hex)."""
+        return [
+            {"seq": e.seq, "leaf_hash": leaf_hash(e.raw).hex(), "entry": e.raw.decode("utf-8"),
+             "inclusion": self.path(e.seq)}
+            for e in entries
+        ]  # fmt: skip
+
+    def path(self, index: int) -> list[str]:
+        """The inclusion path of leaf ``index`` (``ledger.merkle.inclusion_proof``, in hex),
+        its nodes kept a level at a time: records proved in about seq order share all but
+        their lowest nodes, so a path is mostly lookups."""
+        size, path = self.checkpoint.size, []
+        for level, kept in enumerate(self._kept):
+            sibling = (index >> level) ^ 1
+            if sibling << level >= size:
+                continue  # no right sibling here: the node is promoted unchanged
+            item = kept.get(sibling)
+            if item is None:
+                if len(kept) >= PATH_KEPT:
+                    kept.clear()
+                item = kept[sibling] = self._hash(level, sibling).hex()
+            path.append(item)
+        return path
+
+    def _hash(self, level: int, index: int) -> bytes:
+        """The node, or the hash of the incomplete subtree at the tree's right edge."""
+        begin = index << level
+        if begin + (1 << level) <= self.checkpoint.size:
+            return self._node(level, index)
+        return range_hash(begin, self.checkpoint.size, self._node)
 
 
 def check_line(line: Any, checkpoint: Checkpoint) -> list[str]:

@@ -43,8 +43,11 @@ class RecordView:
     data_key: bytes | None = None
     redacted: str | None = None  # "redacted under ...": the data key is gone
     unavailable: str | None = None  # the key is there, the ciphertext does not open
-    _record: dict[str, Any] | None = field(default=None, repr=False)  # built once: every format reads it
+    # built once each: every format reads them
+    _record: dict[str, Any] | None = field(default=None, repr=False)
     _events: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _status: str | None = field(default=None, repr=False)
+    _ledger: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def has_content(self) -> bool:
@@ -72,24 +75,28 @@ class RecordView:
 
     def current_status(self) -> str:
         """The status after its events (a response makes it ``responded``), as ``show`` says."""
-        status = str(self.own.envelope.get("status", "sent"))
-        for event in self.later:
-            kind = event.envelope.get("type")
-            if kind == "status":
-                status = str(event.envelope["status"])
-            elif kind == "response":
-                status = "responded"
-        return status
+        if self._status is None:
+            status = str(self.own.envelope.get("status", "sent"))
+            for event in self.later:
+                kind = event.envelope.get("type")
+                if kind == "status":
+                    status = str(event.envelope["status"])
+                elif kind == "response":
+                    status = "responded"
+            self._status = status
+        return self._status
 
     def ledger(self) -> dict[str, Any]:
         """Where the record stands in the ledger (what its proof line proves)."""
-        return {
-            "seq": self.own.seq,
-            "hash": self.own.hash.hex(),
-            "recorded_at": self.own.ts,
-            "payload_sha256": self.own.payload_sha256,
-            "key_commitment": self.own.envelope.get("key_commitment"),
-        }
+        if self._ledger is None:
+            self._ledger = {
+                "seq": self.own.seq,
+                "hash": self.own.hash.hex(),
+                "recorded_at": self.own.ts,
+                "payload_sha256": self.own.payload_sha256,
+                "key_commitment": self.own.envelope.get("key_commitment"),
+            }
+        return self._ledger
 
 
 class Reader:

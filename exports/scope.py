@@ -9,15 +9,23 @@ same search finds, as of its checkpoint: a record recorded after the checkpoint 
 register kept writing) is left out and counted in ``after_checkpoint``.
 
 Pages of 1,000 follow the search's cursor (the index's own order: sent time, then seq), so
-memory does not grow with the matches.
+memory does not grow with the matches. An audit export takes them ``spooled``: the whole
+search first, its record ids through a temporary file, then the export. The index's memory
+(each monthly shard's searcher and mapped pages, ~90 MB over the 36 shards of 1,000,000
+records, measured: bounded by the index, a second pass adds nothing) is then taken before
+the first record is written, and the export runs at a memory that does not grow.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
+
+import orjson
 
 from contract.errors import InvalidInput
 from exports.ports import Register
@@ -71,6 +79,16 @@ class Matches:
             if page.cursor is None:
                 return
             query = replace(query, cursor=page.cursor)
+
+    def spooled(self) -> Iterator[list[str]]:
+        """The same pages, after the search has run to its last match (``total`` and the
+        rest are known from the first page on)."""
+        with tempfile.TemporaryFile() as spool:
+            for page in self.pages():
+                spool.writelines(orjson.dumps(rid) + b"\n" for rid in page)
+            spool.seek(0)
+            while page := [orjson.loads(line) for line in islice(spool, MAX_LIMIT)]:
+                yield page
 
     def frozen(self, params: Mapping[str, list[str]]) -> dict[str, Any]:
         """What goes into the manifest: the parameters and what the search found."""

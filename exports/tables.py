@@ -55,8 +55,7 @@ class CsvRows:
 
     def row(self, view: RecordView, doc_id: str, file: str) -> str:
         """The record's row (with its line ending)."""
-        row = _row(view, doc_id, file)
-        return self._take(row.get(c) for c in COLUMNS)
+        return self._take(_row(view, doc_id, file).values())  # built in COLUMNS order
 
     def _take(self, cells: Any) -> str:
         self._out.seek(0)

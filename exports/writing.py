@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exports import edrm, tables
-from exports.bundle import CHUNK, BundleWriter
+from exports.bundle import CHUNK, SPOOL, BundleWriter
 from exports.ports import Register
 from exports.proofs import CONSISTENCY, Prover, consistency
 from exports.reading import RecordView
@@ -41,11 +41,12 @@ class PartWriter:
         self.record_ids: list[str] = []
         self.redacted = 0
         self._tmp: dict[str, IO[bytes]] = {}
+        self._table_bytes = 0  # written to the tables so far (``size`` without asking the files)
 
     def __enter__(self) -> PartWriter:
         self.bundle.__enter__()
         # Closed by finish or abandon (a part outlives any one block of its caller's).
-        self._tmp = {name: tempfile.TemporaryFile("w+b") for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
+        self._tmp = {name: tempfile.TemporaryFile("w+b", buffering=SPOOL) for name in (NDJSON, CSV, LOADFILE)}  # noqa: SIM115
         self._tmp[CSV].write(tables.CsvRows().header().encode("utf-8"))
         self._tmp[LOADFILE].write(edrm.opening(f"commsledger {self.bundle.head['kind']}").encode("utf-8"))
         return self
@@ -53,7 +54,7 @@ class PartWriter:
     @property
     def size(self) -> int:
         """About how large the finished part will be (its ZIP, proofs and tables so far)."""
-        return self.bundle.size + sum(t.tell() for t in self._tmp.values())
+        return self.bundle.size + self._table_bytes
 
     def add(self, view: RecordView, number: int) -> None:
         """Add one record as the ``number``-th document of the export."""
@@ -61,10 +62,12 @@ class PartWriter:
 
     def add_rendered(self, view: RecordView, rendered: Rendered) -> None:
         """Add one record already rendered (``exports.render``), with its proof."""
-        self.bundle.add(rendered.name, rendered.eml)
-        self._tmp[LOADFILE].write(rendered.edrm.encode("utf-8"))
-        self._tmp[NDJSON].write(rendered.ndjson)
-        self._tmp[CSV].write(rendered.csv.encode("utf-8"))
+        self.bundle.add_deflated(rendered.name, rendered.eml, rendered.eml_crc, size=rendered.eml_size,
+                                 sha256=rendered.eml_sha256)  # fmt: skip
+        rows = (rendered.edrm.encode("utf-8"), rendered.ndjson, rendered.csv.encode("utf-8"))
+        for name, row in zip((LOADFILE, NDJSON, CSV), rows, strict=True):
+            self._tmp[name].write(row)
+            self._table_bytes += len(row)
         self.bundle.add_proof(view.record_id, self.prover.proof([view.own, *view.later]))
         self.record_ids.append(view.record_id)
         self.redacted += view.redacted is not None
