@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from export_fixtures import rewrite, vkey
 from helpers import record, write_ndjson
 
 from commsledger.config import Settings
@@ -43,25 +44,6 @@ def write_bundle(register: Register, out: Path, ids: list[str]) -> dict[str, Any
             writer.add(f"records/{rid}.json", json.dumps(register.show(rid)))
             writer.add_proof(rid, prover.proof(entries))
     return writer.summary
-
-
-def vkey(register: Register) -> str:
-    return register.signer.verifier().vkey()
-
-
-def rewrite(src: Path, dst: Path, change: dict[str, bytes | None]) -> None:
-    """Copy a bundle, replacing (or with None dropping) the named members, adding new ones."""
-    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w") as new:
-        for item in old.infolist():
-            if item.filename in change:
-                data = change.pop(item.filename)
-                if data is not None:
-                    new.writestr(item.filename, data)
-            else:
-                new.writestr(item, old.read(item.filename))
-        for name, data in change.items():
-            if data is not None:
-                new.writestr(name, data)
 
 
 def test_a_bundle_checks_offline_with_the_verifier_key(register: Register, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from erasure_fixtures import Person, records_of, sent
+from export_fixtures import rewrite
 from retention_fixtures import lines
 
 from commsledger import synthetic
@@ -126,20 +127,6 @@ def test_the_bundle_informs_withholds_third_parties_and_defuses_formulas(
     (evil,) = [r for r in rows if "HYPERLINK" in r["subject"]]
     assert evil["subject"].startswith("'=")
     assert "<script" not in html.lower()
-
-
-def rewrite(src: Path, dst: Path, change: dict[str, bytes | None]) -> None:
-    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w") as new:
-        for item in old.infolist():
-            if item.filename in change:
-                data = change.pop(item.filename)
-                if data is not None:
-                    new.writestr(item.filename, data)
-            else:
-                new.writestr(item, old.read(item.filename))
-        for name, data in change.items():
-            if data is not None:
-                new.writestr(name, data)
 
 
 @pytest.mark.parametrize(
