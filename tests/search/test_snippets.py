@@ -104,6 +104,7 @@ def test_a_snippet_is_the_window_a_reading_of_the_whole_text_gives(
     text = "".join(w + sep for w, sep in pieces)
     phrases = [" ".join(t for q in query for _, _, t in spans(q) if t) for query in queries]
     expr = parse_text(" OR ".join(f'"{p}"' for p in phrases if p) or "x")
+    assert expr is not None
     marks = find(text, list(leaves(expr, positive_only=True)))
     whole = _window("body", text, marks, width) if marks or text else None
     assert snippet("", text, expr, width) == whole
