@@ -215,13 +215,17 @@ def facets(
     every match in one pass, which also gives ``found`` its exact counts and total."""
     terms = [str(f) for f in query.facets if f is not Facet.MONTH]
     aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in terms}
-    aggs[_MATCHES] = {"value_count": {"field": "seq"}}  # every document has a seq
+    if Facet.CHANNEL not in query.facets:  # every document has a channel: its buckets count them
+        aggs[_MATCHES] = {"terms": {"field": str(Facet.CHANNEL), "size": FACET_SIZE}}
     live = [(month, searcher) for month, searcher in shards if searcher.num_docs]
     results = parallel([functools.partial(_aggregate, s, base, aggs) for _, s in live], at_least=2)
     parts: list[dict[Facet, dict[str, int]]] = []
     found.counts = {}
     for (month, _), result in zip(live, results, strict=True):
-        found.counts[month] = int(result.pop(_MATCHES)["value"])
+        matches = result.pop(_MATCHES, None) or result[str(Facet.CHANNEL)]
+        found.counts[month] = sum(int(b["doc_count"]) for b in matches["buckets"]) + int(
+            matches.get("sum_other_doc_count", 0)
+        )
         part = {Facet(f): {b["key"]: int(b["doc_count"]) for b in r["buckets"]} for f, r in result.items()}
         if Facet.MONTH in query.facets and found.counts[month]:
             part[Facet.MONTH] = {month: found.counts[month]}
