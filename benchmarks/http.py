@@ -11,7 +11,9 @@ One run, each step a separate process (``benchmarks.http_clients``), in this ord
    entry to be durable, as in production.
 
 ``READ_PATHS`` holds a record read and a search (two words' worth of filters: text, channel,
-date range); ``{id}`` in a path is replaced by a random record id.
+date range); ``{id}`` in a path is replaced by a random record id. The search's baseline is
+the same search in process (``search.service.find`` on a read-only register, one thread).
+The server runs ``WORKERS`` processes (``serve --workers``); its CPU counts them all.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 import httpx
 
 from benchmarks.dataset import dataset
-from benchmarks.procwatch import Watched, cpu_seconds, run_watched
+from benchmarks.procwatch import Watched, cpu_seconds, run_watched, tree
 
 REPO = Path(__file__).resolve().parent.parent
 RECORDS = 50_000
@@ -43,6 +45,8 @@ READ_PATHS = {
 READ_ROLE = "dispute_handler"
 INGEST_VS_INPROCESS = 0.50  # the issue's targets
 READ_P95_MS = 50.0
+SEARCH_VS_INPROCESS = 0.50
+WORKERS = 2  # `serve --workers`: one process per core of this 2-core machine
 
 
 class BenchmarkFailed(RuntimeError):
@@ -58,11 +62,13 @@ def run(records: int, seed: int, work: Path, batch: int = BATCH) -> dict[str, An
     print("baseline: in-process ingest ...", flush=True)
     inproc = _step("inprocess", ["inprocess", str(scratch / "inprocess"), str(data.path)])
     served = scratch / "served"
+    init = [sys.executable, "-m", "commsledger", "--data", str(served), "init"]
+    subprocess.run(init, env=_env(), cwd=REPO, capture_output=True, check=True)  # serve makes none
     keys = {role: _key(served, role) for role in ("ingest", READ_ROLE)}
     ids = scratch / "ids.json"
     ids.write_text(json.dumps(_ids(data.path)))
     steps: dict[str, Any] = {"inprocess": inproc}
-    with _server(served) as (url, pid):
+    with _server(served, workers=WORKERS) as (url, pid):
         print(f"NDJSON over HTTP, batches of {batch:,} ...", flush=True)
         steps["http_ingest"] = _with_server_cpu(
             pid, lambda: _step("http_ingest", ["ingest", url, keys["ingest"], str(data.path), str(batch)])
@@ -75,11 +81,14 @@ def run(records: int, seed: int, work: Path, batch: int = BATCH) -> dict[str, An
             steps[f"reads_{name}"] = _with_server_cpu(pid, lambda a=args: _step("reads", a))
     print("baseline: in-process Register.show ...", flush=True)
     steps["show"] = _step("show", ["show", str(served), str(ids), str(READS)])
+    print("baseline: in-process search ...", flush=True)
+    steps["find"] = _step("find", ["find", str(served), READ_PATHS["search"], str(READS)])
     return {
         "benchmark": "http",
         "records": records,
         "seed": seed,
         "batch": batch,
+        "workers": WORKERS,
         "dataset": data.to_json(),
         "steps": steps,
         "targets": targets(steps),
@@ -96,6 +105,10 @@ def targets(steps: dict[str, Any]) -> list[dict[str, object]]:
         measured = f"{p95:.1f} ms at {out['rate']:,.0f} requests/s"
         goal = f"<= {READ_P95_MS:.0f} ms"
         found.append(_target(f"{name} reads p95, {CONCURRENCY} clients", goal, measured, p95 <= READ_P95_MS))
+    share = steps["reads_search"]["output"]["rate"] / steps["find"]["output"]["rate"]
+    goal = f">= {SEARCH_VS_INPROCESS:.0%}"
+    name = "search over HTTP / in-process search (requests/s)"
+    found.append(_target(name, goal, f"{share:.1%}", share >= SEARCH_VS_INPROCESS))
     return found
 
 
@@ -124,9 +137,10 @@ def _usage(w: Watched) -> dict[str, Any]:
 
 
 def _with_server_cpu(pid: int, step: Any) -> dict[str, Any]:
-    before = cpu_seconds(pid)
+    """``step``, with the CPU seconds the server's processes (its workers too) spent meanwhile."""
+    before = sum(cpu_seconds(p) for p in tree(pid))
     result: dict[str, Any] = step()
-    result["cpu_server_s"] = round(cpu_seconds(pid) - before, 1)
+    result["cpu_server_s"] = round(sum(cpu_seconds(p) for p in tree(pid)) - before, 1)
     # the server's CPU was counted as "other load" by the client's watcher: take it out
     result["cpu_other_s"] = round(max(0.0, result["cpu_other_s"] - result["cpu_server_s"]), 1)
     return result
@@ -153,8 +167,9 @@ def _ids(path: Path, most: int = 20_000) -> list[str]:
 class _server:
     """``commsledger serve`` on a free loopback port, stopped by its PID."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, workers: int = 1) -> None:
         self.data = data
+        self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> tuple[str, int]:
@@ -174,7 +189,8 @@ class _server:
             str(port),
         ]
         log = (self.data / "serve.log").open("wb")
-        self.proc = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=log, stderr=log)
+        env = {**_env(), "COMMSLEDGER_API_WORKERS": str(self.workers)}
+        self.proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

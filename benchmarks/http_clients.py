@@ -20,13 +20,14 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
 from commsledger.config import Settings
 from commsledger.core import ingest
 from commsledger.core.register import Register
+from search.service import find
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -170,6 +171,21 @@ def show(data: Path, ids: list[str], count: int) -> dict[str, Any]:
     return {"requests": count, "seconds": round(seconds, 3), "rate": round(count / seconds, 1)}
 
 
+def find_inprocess(data: Path, path: str, count: int) -> dict[str, Any]:
+    """The search of ``path`` (``/v1/search?...``) ``count`` times in process, one thread."""
+    params: dict[str, list[str]] = {}
+    for name, value in parse_qsl(urlsplit(path).query):
+        params.setdefault(name, []).append(value)
+    with Register(Settings(data=data), writer=False) as register:
+        for _ in range(100):
+            find(register, params)
+        started = time.perf_counter()
+        for _ in range(count):
+            find(register, params)
+        seconds = time.perf_counter() - started
+    return {"requests": count, "seconds": round(seconds, 3), "rate": round(count / seconds, 1)}
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "inprocess":
@@ -179,6 +195,8 @@ def main(argv: list[str]) -> None:
     elif command == "reads":
         ids = json.loads(Path(args[2]).read_text())
         doc = asyncio.run(_reads(args[0], args[1], ids, int(args[3]), int(args[4]), args[5]))
+    elif command == "find":
+        doc = find_inprocess(Path(args[0]), args[1], int(args[2]))
     elif command == "show":
         doc = show(Path(args[0]), json.loads(Path(args[1]).read_text()), int(args[2]))
     else:

@@ -15,7 +15,8 @@ def markdown(doc: dict[str, Any]) -> str:
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, Python {m['python']}; "
         f"load average at start {m['load_average_at_start']}. Input: {doc['records']:,} synthetic records "
         f"(seed {doc['seed']}), {doc['dataset']['bytes'] / 1e6:,.0f} MB of NDJSON. Server: "
-        "`commsledger serve` with default settings (file store); clients are separate processes on loopback.",
+        f"`commsledger serve --workers {doc.get('workers', 1)}` (otherwise default settings, file store); "
+        "clients are separate processes on loopback; server CPU counts every worker.",
         "",
         "| step | wall s | rate | latency ms p50 / p95 / p99 | CPU s client / server | other load CPU s |",
         "|---|---:|---:|---:|---:|---:|",
@@ -25,6 +26,9 @@ def markdown(doc: dict[str, Any]) -> str:
     label = f"`POST /v1/communications` NDJSON, {doc['batch']:,} records a request, one client"
     lines.append(_row(label, ingest, "records/s", ingest["output"]["batch_ms"]))
     lines.append(_row("baseline: in-process `Register.show`, one thread", steps["show"], "reads/s"))
+    if "find" in steps:
+        label = "baseline: the same search in process (`search.service.find`), one thread"
+        lines.append(_row(label, steps["find"], "searches/s"))
     for name, step in steps.items():
         if name.startswith("reads_"):
             out = step["output"]
@@ -36,6 +40,9 @@ def markdown(doc: dict[str, Any]) -> str:
         if name.startswith("reads_"):
             share = step["output"]["rate"] / steps["show"]["output"]["rate"]
             lines[-1] += f"; {name} reads over HTTP / in-process `show` = **{share:.1%}**"
+    if "find" in steps:
+        share = steps["reads_search"]["output"]["rate"] / steps["find"]["output"]["rate"]
+        lines[-1] += f"; search over HTTP / the same search in process = **{share:.1%}**"
     lines[-1] += "."
     busy = {k: s["cpu_other_s"] / s["wall_s"] for k, s in steps.items() if s["wall_s"]}
     if max(busy.values(), default=0) > NOISY:

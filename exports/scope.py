@@ -61,7 +61,8 @@ class Matches:
         Raises ``InvalidInput`` naming a bad parameter."""
         self.register = register
         self.size = size
-        self.query: Query = build_query(register, {**params, "sort": Sort.OLDEST, "limit": str(MAX_LIMIT)})
+        asked = build_query(register, {**params, "sort": Sort.OLDEST, "limit": str(MAX_LIMIT)})
+        self.query: Query = replace(asked, total_cap=None)  # the manifest's count is exact
         self.total: int | None = None
         self.after_checkpoint = 0
         self.watermark = 0

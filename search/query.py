@@ -21,6 +21,7 @@ from search.document import Summary
 from search.expr import Expr
 
 MAX_LIMIT = 1000
+TOTAL_CAP = 10_000  # totals are exact up to this many matches, a lower bound past it
 
 
 class Keyword(StrEnum):
@@ -54,7 +55,12 @@ class Facet(StrEnum):
 @dataclass(frozen=True)
 class Query:
     """What to find. ``as_of_us`` is "now" for ``overdue``; ``cursor`` comes from the page
-    before (``Page.cursor``) and is only valid for the same filters and sort."""
+    before (``Page.cursor``) and is only valid for the same filters and sort.
+
+    ``total_cap``: matches are counted exactly up to this many; past it the page's total is
+    ``total_cap`` and marked a lower bound, so a search matching most of the register stops
+    counting once its page is filled (as OpenSearch's ``track_total_hits``). None counts
+    every match; so does asking for facets, which count every match anyway."""
 
     text: Expr | None = None
     terms: Mapping[Keyword, frozenset[str]] = field(default_factory=dict)
@@ -68,10 +74,18 @@ class Query:
     limit: int = 20
     cursor: str | None = None
     facets: frozenset[Facet] = frozenset()
+    total_cap: int | None = TOTAL_CAP
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidInput(f"must be between 1 and {MAX_LIMIT}", field="limit")
+        if self.total_cap is not None and self.total_cap < 1:
+            raise InvalidInput("must be at least 1", field="total_cap")
+
+    @property
+    def cap(self) -> int | None:
+        """How far matches are counted exactly (None: all of them, as facets need)."""
+        return None if self.facets else self.total_cap
 
     def fingerprint(self) -> str:
         """Identifies the result list (filters and sort), not the page or the facets."""
@@ -88,14 +102,26 @@ class Hit:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of results. ``total`` counts every match; ``cursor`` fetches the next page
-    (None on the last); ``watermark``: ledger entries ``seq < watermark`` are indexed."""
+    """One page of results. ``total`` counts every match, up to the query's cap: past it
+    ``total`` is the cap and ``total_exact`` False (more match); ``cursor`` fetches the next
+    page (None on the last); ``watermark``: ledger entries ``seq < watermark`` are indexed."""
 
     total: int
     hits: tuple[Hit, ...]
     cursor: str | None
     facets: Mapping[Facet, Mapping[str, int]]
     watermark: int
+    total_exact: bool = True
+
+
+def capped(total: int, exact: bool, cap: int | None) -> tuple[int, bool]:
+    """A driver's count as a page gives it: past ``cap`` (or not counted to the end), the
+    cap and not exact; every driver reports the same figures for the same matches."""
+    if cap is None:
+        return total, exact
+    if not exact or total > cap:
+        return cap, False
+    return total, True
 
 
 def encode_cursor(query: Query, after: Sequence[int | float]) -> str:

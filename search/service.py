@@ -38,8 +38,9 @@ def find(register: Register, query: Query | Mapping[str, Any], *, content: bool 
     """The contract's search document for ``query`` (a ``Query``, or request parameters as
     ``search.params`` names them: ``{"text": "...", "subject": ["email:..."], ...}``).
 
-    ``{"total", "results", "cursor", "indexed_through", "lag"}``, and ``"facets"`` when asked
-    for; raises ``InvalidInput`` naming the parameter at fault.
+    ``{"total", "total_relation", "results", "cursor", "indexed_through", "lag"}``, and
+    ``"facets"`` when asked for (``total_relation`` is ``"gte"`` when more than the cap match
+    and ``total`` is the cap); raises ``InvalidInput`` naming the parameter at fault.
     """
     if not isinstance(query, Query):
         query = build_query(register, query)
@@ -49,6 +50,7 @@ def find(register: Register, query: Query | Mapping[str, Any], *, content: bool 
     results = [_result(hit, query, texts.get(hit.summary.seq)) for hit in page.hits]
     doc: dict[str, Any] = {
         "total": page.total,
+        "total_relation": "eq" if page.total_exact else "gte",
         "results": results if content else [_envelope_only(r) for r in results],
         "cursor": page.cursor,
         "indexed_through": page.watermark - 1 if page.watermark else None,

@@ -33,24 +33,35 @@ def snippet(subject_line: str, body: str, expr: Expr | None, width: int = WIDTH)
     """The snippet of a record's text for ``expr`` (the opening of the body without one)."""
     wanted = [] if expr is None else list(leaves(expr, positive_only=True))
     for field, text in (("body", body), ("subject", subject_line)):
-        marks = find(text, wanted)
-        if marks:
-            return _window(field, text, marks, width)
+        first = _first(text, wanted)
+        if first is not None:  # a window ends within ``width`` of its first mark
+            return _window(field, text, find(text, wanted, before=first + width), width)
     return _window("body", body, [], width) if body else None
 
 
-def find(text: str, wanted: Sequence[Words]) -> list[tuple[int, int]]:
-    """Character ranges of every occurrence of ``wanted`` in ``text``, in order, merged."""
+def _first(text: str, wanted: Sequence[Words]) -> int | None:
+    """Where the first occurrence of any of ``wanted`` starts."""
+    firsts = [m.start() for words in wanted if text and (m := _pattern(words).search(text))]
+    return min(firsts) if firsts else None
+
+
+def find(text: str, wanted: Sequence[Words], before: int | None = None) -> list[tuple[int, int]]:
+    """Character ranges of every occurrence of ``wanted`` in ``text`` (those starting
+    ``before`` that offset, if given: a snippet shows no more), in order, merged."""
     if not wanted or not text:
         return []
-    found = [span for words in wanted for span in _occurrences(_pattern(words), text)]
+    until = len(text) if before is None else before
+    found = [span for words in wanted for span in _occurrences(_pattern(words), text, until)]
     return _merged(sorted(found))
 
 
-def _occurrences(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
-    """Every match, overlapping ones too ("pay pay" twice in "pay pay pay")."""
+def _occurrences(pattern: re.Pattern[str], text: str, until: int) -> Iterator[tuple[int, int]]:
+    """Every match starting before ``until``, overlapping ones too ("pay pay" twice in
+    "pay pay pay")."""
     at = 0
-    while (match := pattern.search(text, at)) is not None:
+    while at < until and (match := pattern.search(text, at)) is not None:
+        if match.start() >= until:
+            return
         yield match.span()
         at = match.start() + 1
 

@@ -180,7 +180,10 @@ class SearchOut(BaseModel):
     """``commsledger search --json``: ``indexed_through`` and ``lag`` say how fresh it is."""
 
     model_config = Extra
-    total: int
+    total: int = Field(description="matches counted; past 10,000 it is 10,000 and total_relation is gte")
+    total_relation: Literal["eq", "gte"] = Field(
+        default="eq", description="eq: total is exact; gte: at least total match (facets=true counts all)"
+    )
     results: list[SearchHit]
     cursor: str | None = None
     indexed_through: int | None = None

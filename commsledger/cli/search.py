@@ -129,7 +129,7 @@ def _human(doc: dict[str, Any]) -> None:
             out.print(_marked(r["snippet"]))
     shown = len(doc["results"])
     out.print(
-        f"{doc['total']} found, {shown} shown"
+        f"{doc['total']}{'+' if doc.get('total_relation') == 'gte' else ''} found, {shown} shown"
         + (f"; next page: --cursor {doc['cursor']}" if doc["cursor"] else "")
     )
     if doc["lag"]:

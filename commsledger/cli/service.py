@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,6 +26,8 @@ from commsledger.core import ingest
 from contract.errors import ConfigError
 
 if TYPE_CHECKING:  # the console (FastAPI, Jinja2) is imported by serve alone: other commands start fast
+    import uvicorn
+
     from commsledger.web import ConsoleSettings
 
 out = Console(soft_wrap=True)
@@ -35,6 +38,16 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="COMMSLEDGER_API_WORKERS",
+            help="processes answering on the port (API reads scale with them; see DESIGN.md)",
+        ),
+    ] = 1,
+    fd: Annotated[int | None, typer.Option(hidden=True, help="a worker: the primary's socket")] = None,
     data: DataOpt = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs), the web console (at /) and the scheduled jobs.
@@ -49,16 +62,34 @@ def serve(
 
     api = service_settings()
     console = console_settings()
+    primary = fd is None
     with register_for(ctx, data) as register:  # exits 2 on a folder with no register
-        say(lock_line(register.store.lock_summary()))
-        application = create_app(register, api, jobs=True)
+        if primary:
+            say(lock_line(register.store.lock_summary()))
+        application = create_app(register, api, jobs=primary)  # scheduled jobs: the primary's
         if console.enabled:
             install(application, console)  # the web console at /, after the API's routes
-        if application.state.service.keys.count() == 0:
+        if primary and application.state.service.keys.count() == 0:
             say("no API key yet: every route but /healthz and /metrics will answer 401; create one with "
                 "commsledger keys create --role ROLE --name NAME")  # fmt: skip
         # No uvicorn access log: a request line can carry a query naming a person.
-        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+        config = uvicorn.Config(application, host=host, port=port, log_level="info", access_log=False)
+        _run(uvicorn.Server(config), fd, workers, register.data)
+
+
+def _run(server: uvicorn.Server, fd: int | None, workers: int, data: Path) -> None:
+    """Serve until stopped: alone, as a worker on the primary's socket (``fd``), or as the
+    primary of ``workers`` processes."""
+    from commsledger.serve import workers as processes
+
+    if fd is not None:
+        server.run(sockets=[processes.inherited(fd)])
+    elif workers == 1:
+        server.run()
+    else:
+        sock = processes.listening(server.config.host, server.config.port)
+        with processes.workers(sock, data, workers - 1):
+            server.run(sockets=[sock])
 
 
 def lock_line(lock: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ from contract.errors import ConfigError, IndexFailure, InvalidInput
 from contract.progress import Progress
 from search.document import IndexDoc, Summary
 from search.opensearch import dsl, expunge
-from search.query import Hit, Page, Query, Sort, decode_cursor, encode_cursor
+from search.query import Hit, Page, Query, Sort, capped, decode_cursor, encode_cursor
 
 BULK_DOCS = 1000
 
@@ -227,7 +227,9 @@ class OpenSearchIndex:
         shown = tuple(_hit(h, query) for h in hits[: query.limit])
         cursor = encode_cursor(query, hits[query.limit - 1]["sort"]) if len(hits) > query.limit else None
         facets = dsl.facet_buckets(found.get("aggregations", {}))
-        return Page(int(found["hits"]["total"]["value"]), shown, cursor, facets, live[1])
+        counted = found["hits"]["total"]
+        total, exact = capped(int(counted["value"]), counted.get("relation", "eq") == "eq", query.cap)
+        return Page(total, shown, cursor, facets, live[1], exact)
 
     def summaries(self) -> Iterator[Summary]:
         if self._live() is None:

@@ -247,7 +247,7 @@ def search_body(q: Query, after: list[int | float] | None) -> dict[str, Any]:
         "size": q.limit + 1,
         "query": query(q),
         "sort": sort(q),
-        "track_total_hits": True,
+        "track_total_hits": True if q.cap is None else q.cap,  # counted exactly this far
     }
     if after is not None:
         body["search_after"] = after

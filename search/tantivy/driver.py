@@ -9,7 +9,7 @@ import tantivy
 
 from contract.progress import Progress
 from search.document import IndexDoc, Summary
-from search.query import Page, Query, Sort, facet_counts
+from search.query import Page, Query, Sort, capped, facet_counts
 from search.tantivy import searcher as run
 from search.tantivy.schema import build_schema, to_summary
 from search.tantivy.shard_io import Readers, Writers, engine_errors
@@ -76,7 +76,8 @@ class TantivyIndex:
                 found = run.by_date(query, base, shards, self.schema)
             hits, cursor = run.page_of(query, found)
             parts = run.facets(query, base, shards, found) if query.facets else []
-        return Page(found.total, hits, cursor, facet_counts(parts, query.facets), state.watermark)
+        total, exact = capped(found.total, found.exact, query.cap)
+        return Page(total, hits, cursor, facet_counts(parts, query.facets), state.watermark, exact)
 
     def summaries(self) -> Iterator[Summary]:
         _, shards = self.readers.current()

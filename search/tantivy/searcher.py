@@ -27,6 +27,7 @@ from search.tantivy.translate import Q, both
 
 _INT = tantivy.FieldType.Integer
 FACET_SIZE = 1000
+_MATCHES = "_matches"  # the aggregation that counts a shard's matches beside its facets
 WORKERS = min(4, os.cpu_count() or 1)
 Shard = tuple[str, tantivy.Searcher]
 _T = TypeVar("_T")
@@ -37,6 +38,7 @@ class Found:
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # per shard month
     keyed: list[tuple[tuple[float, ...], tantivy.Searcher, tantivy.DocAddress]] = field(default_factory=list)
+    exact: bool = True  # every shard counted
 
 
 def in_range(month: str, query: Query) -> bool:
@@ -47,34 +49,49 @@ def in_range(month: str, query: Query) -> bool:
 
 
 def by_date(query: Query, base: tantivy.Query, shards: Sequence[Shard], schema: tantivy.Schema) -> Found:
-    """The page from the shards in date order until it is full; counts from the rest."""
+    """The page from the shards in date order until it is full; counts from the rest, newest
+    first (oldest first by ``Sort.OLDEST``) until the query's cap is passed. Facets count
+    every shard themselves, so then no shard is counted here."""
     desc = query.sort is Sort.NEWEST
     after = decode_cursor(query)
     current = base if after is None else both([base, _after(schema, after, desc)])
-    found, need = Found(), query.limit + 1
+    found, need, counting = Found(), query.limit + 1, not query.facets
     ordered = sorted(shards, reverse=desc)
     while ordered and len(found.keyed) < need:
         month, searcher = ordered.pop(0)
         if after is None or _reachable(month, int(after[0]), desc):
             wanted = need - len(found.keyed)
-            result = searcher.search(current, wanted, True, "sent", 0, _order(desc))
+            result = searcher.search(current, wanted, counting and after is None, "sent", 0, _order(desc))
             found.keyed += _exactly(searcher, schema, current, result.hits, wanted, desc)
-            found.counts[month] = count_of(result) if after is None else _count(searcher, base)
-        else:
+            if counting:
+                found.counts[month] = count_of(result) if after is None else _count(searcher, base)
+        elif counting:
             found.counts[month] = _count(searcher, base)
-    counts = parallel([functools.partial(_count, s, base) for _, s in ordered])
-    found.counts.update(zip((month for month, _ in ordered), counts, strict=True))
-    found.total = sum(found.counts.values())
+    if counting:
+        _count_rest(found, base, ordered, query.cap)
     return found
+
+
+def _count_rest(found: Found, base: tantivy.Query, ordered: list[Shard], cap: int | None) -> None:
+    """Count the shards in ``ordered`` (all at once without a cap; else a few at a time, in
+    order, until more than ``cap`` are counted); ``found.exact`` says whether all were."""
+    step = len(ordered) if cap is None else WORKERS
+    while ordered and (cap is None or sum(found.counts.values()) <= cap):
+        batch, ordered[:step] = ordered[:step], []
+        counts = parallel([functools.partial(_count, s, base) for _, s in batch], at_least=2)
+        found.counts.update(zip((month for month, _ in batch), counts, strict=True))
+    found.total = sum(found.counts.values())
+    found.exact = not ordered
 
 
 def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, aggs: dict[str, Any]) -> dict[str, Any]:
     return searcher.aggregate(query, aggs) if aggs else {}
 
 
-def parallel(tasks: Sequence[Callable[[], _T]]) -> list[_T]:
-    """Run ``tasks`` (tantivy searches, which release the GIL) on every CPU; results in order."""
-    if len(tasks) < 4 or WORKERS < 2:
+def parallel(tasks: Sequence[Callable[[], _T]], *, at_least: int = 4) -> list[_T]:
+    """Run ``tasks`` (tantivy searches, which release the GIL) on every CPU, if there are
+    ``at_least`` of them; results in order."""
+    if len(tasks) < at_least or WORKERS < 2:
         return [task() for task in tasks]
     share = -(-len(tasks) // WORKERS)
     parts = [tasks[i : i + share] for i in range(0, len(tasks), share)]
@@ -194,15 +211,24 @@ def _hit(query: Query, key: tuple[float, ...], searcher: tantivy.Searcher, addr:
 def facets(
     query: Query, base: tantivy.Query, shards: Sequence[Shard], found: Found
 ) -> list[dict[Facet, dict[str, int]]]:
-    """Per-shard counts of each facet value (a month's count is its shard's)."""
+    """Per-shard counts of each facet value (a month's count is its shard's), counted over
+    every match in one pass, which also gives ``found`` its exact counts and total."""
     terms = [str(f) for f in query.facets if f is not Facet.MONTH]
-    aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in terms}
-    live = [(month, searcher) for month, searcher in shards if found.counts.get(month)]
-    results = parallel([functools.partial(_aggregate, s, base, aggs) for _, s in live])
+    aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in terms}
+    if Facet.CHANNEL not in query.facets:  # every document has a channel: its buckets count them
+        aggs[_MATCHES] = {"terms": {"field": str(Facet.CHANNEL), "size": FACET_SIZE}}
+    live = [(month, searcher) for month, searcher in shards if searcher.num_docs]
+    results = parallel([functools.partial(_aggregate, s, base, aggs) for _, s in live], at_least=2)
     parts: list[dict[Facet, dict[str, int]]] = []
+    found.counts = {}
     for (month, _), result in zip(live, results, strict=True):
+        matches = result.pop(_MATCHES, None) or result[str(Facet.CHANNEL)]
+        found.counts[month] = sum(int(b["doc_count"]) for b in matches["buckets"]) + int(
+            matches.get("sum_other_doc_count", 0)
+        )
         part = {Facet(f): {b["key"]: int(b["doc_count"]) for b in r["buckets"]} for f, r in result.items()}
-        if Facet.MONTH in query.facets:
+        if Facet.MONTH in query.facets and found.counts[month]:
             part[Facet.MONTH] = {month: found.counts[month]}
         parts.append(part)
+    found.total, found.exact = sum(found.counts.values()), True
     return parts

@@ -116,6 +116,28 @@ def test_free_text(shared: SearchIndex, corpus: list[IndexDoc], text: str) -> No
     expect(full, corpus, Query(text=parse_text(text), sort=Sort.RELEVANCE, limit=13))
 
 
+@pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.OLDEST, Sort.RELEVANCE])
+def test_past_its_cap_a_total_is_a_lower_bound_and_the_pages_stay_exact(
+    shared: SearchIndex, corpus: list[IndexDoc], sort: Sort
+) -> None:
+    text = parse_text("the OR your OR payment")  # most records, in every month
+    query = Query(text=text, sort=sort, limit=7)
+    want = found(query, corpus)
+    assert len(want) > 100
+    for cap in (1, 50, len(want) - 1, len(want), len(want) + 1):
+        capped = replace(query, total_cap=cap)
+        page = shared.search(capped)
+        assert (page.total, page.total_exact) == ((cap, False) if len(want) > cap else (len(want), True))
+        walked = ids(shared, capped)
+        if sort is Sort.RELEVANCE:
+            assert sorted(walked) == sorted(d.record_id for d in want)
+        else:
+            assert walked == [d.record_id for d in want]
+    counted = shared.search(replace(query, total_cap=1, facets=frozenset({Facet.MONTH})))
+    assert (counted.total, counted.total_exact) == (len(want), True)  # facets count every match
+    assert sum(counted.facets[Facet.MONTH].values()) == len(want)
+
+
 def test_relevance_ranks_a_better_match_first(shared: SearchIndex) -> None:
     page = shared.search(Query(text=parse_text("arrears payment"), sort=Sort.RELEVANCE, limit=50))
     scores = [h.score for h in page.hits]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.expr import Words, parse_text
-from search.snippets import find, snippet
+from search.expr import Words, leaves, parse_text
+from search.snippets import _window, find, snippet
 from search.text import spans
 
 BODY = (
@@ -88,3 +88,23 @@ def test_highlights_are_where_the_tokens_are(
     text = "".join(w + sep for w, sep in pieces)
     words = Words(tuple(t for q in query for _, _, t in spans(q) if t), prefix)
     assert find(text, [words]) == _merged(_by_tokens(text, words))
+
+
+@given(
+    st.lists(st.tuples(WORDS, SEPARATORS), max_size=60),
+    st.lists(st.lists(WORDS, min_size=1, max_size=2), min_size=1, max_size=3),
+    st.integers(min_value=10, max_value=80),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_snippet_is_the_window_a_reading_of_the_whole_text_gives(
+    pieces: list[tuple[str, str]], queries: list[list[str]], width: int
+) -> None:
+    """The snippet looks for matches only as far as its window can reach; it is the same
+    snippet, highlights and all, as one cut from every match in the text."""
+    text = "".join(w + sep for w, sep in pieces)
+    phrases = [" ".join(t for q in query for _, _, t in spans(q) if t) for query in queries]
+    expr = parse_text(" OR ".join(f'"{p}"' for p in phrases if p) or "x")
+    assert expr is not None
+    marks = find(text, list(leaves(expr, positive_only=True)))
+    whole = _window("body", text, marks, width) if marks or text else None
+    assert snippet("", text, expr, width) == whole

@@ -70,7 +70,7 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
         personal={k: v for k, v in params.items() if k in PERSONAL},
     )
     try:
-        found, pseudonym = console.service.search(_asked(params, pairs))
+        found, pseudonym = _search(console, params, pairs)
     except InvalidInput as exc:
         caller.status = 422
         return _page(request, pairs, params, error=str(exc), status=422)
@@ -82,7 +82,7 @@ def search_page(request: Request, caller: Searcher, visitor: VisitorDep, console
 def _params(console: ConsoleDep, session: bytes, pairs: Pairs) -> tuple[dict[str, list[str]], bool]:
     """The search the URL names: its filters, with the personal parameters saved under
     ``q``; and whether ``q`` is no longer known (then the search cannot run)."""
-    shown = from_pairs((k, v) for k, v in pairs if k not in ("q", "prev", "cursor"))
+    shown = from_pairs((k, v) for k, v in pairs if k not in ("q", "prev", "cursor", "facets"))
     ids = [v for k, v in pairs if k == "q"]
     if not ids:
         return shown, False
@@ -90,10 +90,25 @@ def _params(console: ConsoleDep, session: bytes, pairs: Pairs) -> tuple[dict[str
     return {**shown, **(personal or {})}, personal is None
 
 
-def _asked(params: dict[str, list[str]], pairs: Pairs) -> dict[str, list[str]]:
-    """What the page asks of the search: a page of ``PAGE_SIZE``, every facet, the cursor."""
+def _search(console: Any, params: dict[str, list[str]], pairs: Pairs) -> tuple[dict[str, Any], str | None]:
+    """The page of results, and the facets of every match: counted with the page when at
+    most ``TOTAL_CAP`` match or when the URL asks for them (``facets=all``); past the cap
+    only on that request, since counting every match of a phrase found in most records
+    takes a pass over the whole index (``found["facets_skipped"]`` is then True)."""
+    counted = any(k == "facets" and v == "all" for k, v in pairs)
+    found, pseudonym = console.service.search(_asked(params, pairs, counted))
+    if not counted and found["total_relation"] == "eq" and found["total"]:
+        facets, _ = console.service.search({**params, "limit": ["1"], "facets": ["true"]}, content=False)
+        found["facets"] = facets["facets"]
+    found["facets_skipped"] = "facets" not in found
+    return found, pseudonym
+
+
+def _asked(params: dict[str, list[str]], pairs: Pairs, facets: bool) -> dict[str, list[str]]:
+    """What the page asks of the search: a page of ``PAGE_SIZE``, the cursor, the facets."""
     cursor = [v for k, v in pairs if k == "cursor"][:1]
-    return {**params, "limit": [str(PAGE_SIZE)], "facets": ["true"], **({"cursor": cursor} if cursor else {})}
+    asked = {**params, "limit": [str(PAGE_SIZE)], **({"cursor": cursor} if cursor else {})}
+    return {**asked, "facets": ["true"]} if facets else asked
 
 
 def _page(
@@ -145,7 +160,8 @@ class Links:
     """Links of the page: the same search with a filter added or removed, the next page."""
 
     def __init__(self, pairs: Pairs) -> None:
-        self.pairs = [(k, v) for k, v in pairs if k not in ("cursor", "prev")]
+        self.pairs = [(k, v) for k, v in pairs if k not in ("cursor", "prev", "facets")]
+        self.paging = [(k, v) for k, v in pairs if k in ("cursor", "prev")]
         self.cursor = next((v for k, v in pairs if k == "cursor"), "")
         self.prev = [v for k, v in pairs if k == "prev"][-HISTORY:]
 
@@ -175,6 +191,10 @@ class Links:
         *earlier, last = self.prev or [FIRST]
         extra = [("cursor", last)] if last != FIRST else []
         return self._href([*self.pairs, *extra, *(("prev", p) for p in earlier)])
+
+    def counted(self) -> str:
+        """This page again, its facets counted over every match however many."""
+        return self._href([*self.pairs, *self.paging, ("facets", "all")])
 
     def export(self) -> str:
         """The Exports page, its form filled with this search (order is not part of a scope)."""

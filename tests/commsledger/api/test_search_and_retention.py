@@ -11,6 +11,7 @@ import httpx
 from helpers import record
 from live_server import Live
 
+from commsledger.api.schemas import SearchOut
 from policies.roles import Role
 
 OLD = record(
@@ -42,6 +43,10 @@ def test_search_finds_by_phone_in_any_spelling_and_logs_the_query_sealed(live: L
         hit = doc["results"][0]
         assert (hit["id"], hit["subject"]) == ("crm-000002", "Your complaint CMP-2")
         assert "complaint" in hit["snippet"]["text"]
+        assert doc["total_relation"] == "eq"
+        SearchOut.model_validate(doc)  # the documented shape, without its nulls
+        assert "cursor" not in doc
+        assert all(v is not None for r in doc["results"] for v in r.values())
         faceted = handler.get("/v1/search", params={"channel": "email", "facets": "true"}).json()
         assert faceted["facets"]["channel"] == {"email": 3}
         bad = handler.get("/v1/search", params={"sort": "sideways"})
