@@ -115,6 +115,10 @@ def _get(env: dict[str, Any], part: str, name: str) -> Any:
 def document(own: Entry, state: Folded, payload: Payload) -> IndexDoc:
     """The record's document; without text when its payload is gone or damaged."""
     made, version = summary(own, state)
+    return _document(own, made, version, payload)
+
+
+def _document(own: Entry, made: Summary, version: int, payload: Payload) -> IndexDoc:
     text = payload if isinstance(payload, dict) else {}
     return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
 
@@ -187,9 +191,9 @@ class LedgerDocs:
             if isinstance(made, Unfolded):
                 self.unfolded.append(made)
             else:
-                readable.append((own, state))
-        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in readable])
-        return [document(own, state, texts.get(own.seq)) for own, state in readable]
+                readable.append((own, made, max(own.seq, state.version)))
+        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _, _ in readable])
+        return [_document(own, made, version, texts.get(own.seq)) for own, made, version in readable]
 
     def every_record(self, end: int, progress: Progress | None = None) -> Iterator[IndexDoc]:
         """Every record's document as of ``seq < end``, ``MONTHS_AT_ONCE`` months of
@@ -201,11 +205,12 @@ class LedgerDocs:
         entries of the second pass."""
         states: dict[str, Folded] = {}
         months: dict[str, array[int]] = {}
-        for entry in self.reg.log.entries(0, end):
-            if entry.kind == "record" and entry.record_id:
-                months.setdefault(_month(entry), array("q")).append(entry.seq)
-            elif entry.record_id:
-                states[entry.record_id] = fold(states.get(entry.record_id) or Folded(), entry)
+        for seq, raw in enumerate(self.reg.log.raw_entries(0, end)):
+            kind, record_id, month = _peek(raw)
+            if kind == "record" and record_id:
+                months.setdefault(month, array("q")).append(seq)
+            elif record_id:
+                states[record_id] = fold(states.get(record_id) or Folded(), decode_entry(raw))
         done = 0
         for group in _groups(months):
             for start in range(0, len(group), 4096):
@@ -225,9 +230,18 @@ class LedgerDocs:
 MONTHS_AT_ONCE = 3  # search.tantivy.shard_io keeps as many shard writers open
 
 
-def _month(entry: Entry) -> str:
-    sent = entry.envelope.get("sent_at") if isinstance(entry.envelope, dict) else None
-    return sent[:7] if isinstance(sent, str) else ""  # unreadable: reported by ``_documents``
+def _peek(raw: bytes) -> tuple[str, str | None, str]:
+    """(kind, record id, month of sent_at) of an entry's bytes, without decoding it whole; an
+    entry that is not one raises as ``decode_entry`` does. A month it cannot tell is ""
+    (the record is then reported by ``_documents``)."""
+    try:
+        doc = orjson.loads(raw)
+        kind, record_id, envelope = doc["kind"], doc["record_id"], doc["envelope"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        decode_entry(raw)  # raises VerificationError, as reading the entry would
+        raise
+    sent = envelope.get("sent_at") if isinstance(envelope, dict) else None
+    return str(kind), record_id, sent[:7] if isinstance(sent, str) else ""
 
 
 def _groups(months: dict[str, array[int]]) -> Iterator[list[int]]:
