@@ -58,6 +58,8 @@ def run(records: int, seed: int, work: Path, batch: int = BATCH) -> dict[str, An
     print("baseline: in-process ingest ...", flush=True)
     inproc = _step("inprocess", ["inprocess", str(scratch / "inprocess"), str(data.path)])
     served = scratch / "served"
+    init = [sys.executable, "-m", "commsledger", "--data", str(served), "init"]
+    subprocess.run(init, env=_env(), cwd=REPO, capture_output=True, check=True)  # serve makes none
     keys = {role: _key(served, role) for role in ("ingest", READ_ROLE)}
     ids = scratch / "ids.json"
     ids.write_text(json.dumps(_ids(data.path)))
