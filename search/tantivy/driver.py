@@ -19,6 +19,10 @@ from search.tantivy.translate import Q, keyword, translate
 REDACT_CHUNK = 2048  # records whose documents a redaction asks its source for at once
 
 
+def _month(doc: IndexDoc) -> str:
+    return doc.summary.month
+
+
 class TantivyIndex:
     """See ``search.index.SearchIndex``; the folder layout is in ``search.tantivy.shards``."""
 
@@ -40,7 +44,8 @@ class TantivyIndex:
             self.folder.remove(self.folder.strays(state), shred=True)
             writers = Writers(self.folder, self.schema, state, fresh=False)
             try:
-                for doc in self._not_older(list(latest.values())):
+                # month by month: a shard's writer is opened once, whatever the order of the input
+                for doc in sorted(self._not_older(list(latest.values())), key=_month):
                     writers.add(doc)
                 shards = writers.finish()
             except BaseException:

@@ -17,7 +17,7 @@ from search.tantivy.shards import Folder, State
 # One indexing thread: on two cores the other is busy making the documents (measured here,
 # 200k documents: two threads were no faster and used 8% more CPU). A large arena for a
 # rebuild, so a month's shard is mostly one segment; catching up writes a few at a time.
-BUILD_HEAP, BUILD_THREADS = 128_000_000, 1
+BUILD_HEAP, BUILD_THREADS = 50_000_000, 1
 APPLY_HEAP, APPLY_THREADS = 32_000_000, 1
 OPEN_WRITERS = 3  # a rebuild reads the ledger in seq order: months arrive mostly in order
 

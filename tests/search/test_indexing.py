@@ -135,3 +135,16 @@ def test_verify_index_names_missing_extra_and_stale_records(register: Register) 
     assert kinds == [("index_extra", 1), ("index_missing", 1), ("index_missing", 3), ("index_stale", 0)]
     assert "status 'bounced'" in next(p.detail for p in problems if p.kind == "index_stale")
     assert freshness == {"indexed_through": 3 + POLICY_ENTRIES, "lag": 0}
+
+
+def test_records_in_no_date_order_are_indexed_a_month_shard_at_a_time(register: Register) -> None:
+    months = [f"2025-{m:02d}" for m in range(1, 9)]  # more months than shard writers open at once
+    shuffled = [record(n, sent_at=f"{months[n % 8]}-10T09:30:00Z") for n in range(1, 97)]
+    ingest.ingest(register, lines(*shuffled), index=False)
+    assert indexing.reindex(register) == 96
+    root = register.settings.data / "index"
+    metas = root.rglob("meta.json")
+    segments = {m.parent.name[:7]: len(json.loads(m.read_text())["segments"]) for m in metas}
+    assert segments == dict.fromkeys(months, 1)  # each shard written in one go, not reopened per batch
+    assert len(found(register, since="2025-03-01", until="2025-04-01")) == 12
+    assert check_index(register)[0] == []
