@@ -107,7 +107,7 @@ class Timing:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = str(getattr(scope.get("route"), "path", "unmatched"))
+            route = problems.route_label(scope)
             self.metrics.requests.labels(scope["method"], route, str(status)).observe(
                 time.perf_counter() - started
             )

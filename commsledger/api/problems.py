@@ -9,6 +9,7 @@ says only "internal error" (the trace stays in the server's log).
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from http import HTTPStatus
 from typing import Any
 
@@ -96,8 +97,14 @@ def _named_fields(exc: InvalidInput) -> list[dict[str, str]]:
 
 
 def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
+    return route_label(request.scope)
+
+
+def route_label(scope: MutableMapping[str, Any]) -> str:
+    """The route a request matched, as its template without convertors
+    (``/v1/communications/{record_id}``), for metrics and logs; ``unmatched`` if none."""
+    route = scope.get("route")
+    return str(getattr(route, "path_format", None) or getattr(route, "path", "unmatched"))
 
 
 def install(app: FastAPI) -> None:
