@@ -12,7 +12,6 @@ import fcntl
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -63,43 +62,18 @@ class FileStore:
         self.put_many([(key, data)])
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        """Write each object once, then make the new directory entries durable together.
-        The temporary files are written and fsync'd by a few threads at once: the disk
-        flushes them together instead of one journal commit after another."""
-        todo = [(key, self._path(key), data) for key, data in items]
-        tmps = self._write_tmps([data for _, _, data in todo])
+        """Write each object once, then make the new directory entries durable together."""
         dirs: set[Path] = set()
-        try:
-            for (key, path, data), tmp in zip(todo, tmps, strict=True):
-                if self._write_once(key, path, data, tmp):
-                    dirs.add(path.parent)
-        finally:
-            for tmp in tmps:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+        for key, data in items:
+            path = self._path(key)
+            if self._write_once(key, path, data):
+                dirs.add(path.parent)
         for directory in sorted(dirs):
             _fsync_dir(directory)
 
-    def _write_tmps(self, datas: list[bytes]) -> list[Path]:
-        """Durable temporary files holding ``datas``; none is left behind if one fails."""
-        if len(datas) < 2:
-            return [self._write_tmp(data) for data in datas]
-        futures = [_syncers().submit(self._write_tmp, data) for data in datas]
-        done, failed = [], None
-        for future in futures:
-            try:
-                done.append(future.result())
-            except BaseException as exc:  # every write is waited for, then the first error raised
-                failed = failed or exc
-        if failed is not None:
-            for tmp in done:
-                tmp.unlink(missing_ok=True)
-            raise failed
-        return done
-
-    def _write_once(self, key: str, path: Path, data: bytes, tmp: Path) -> bool:
-        """Link ``tmp`` (holding ``data``, durable) as ``path``; return False if identical
-        bytes were already there."""
+    def _write_once(self, key: str, path: Path, data: bytes) -> bool:
+        """Create ``path`` with ``data``; return False if identical bytes were already there."""
+        tmp = self._write_tmp(data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             os.link(tmp, path)
@@ -109,6 +83,9 @@ class FileStore:
             raise ObjectConflict(f"object {key} already exists with different content") from None
         except OSError as exc:
             raise _error(f"write object {key}", exc) from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         return True
 
     def _write_tmp(self, data: bytes) -> Path:
@@ -181,17 +158,6 @@ class FileStore:
     def lock_summary(self) -> dict[str, Any]:
         """Nothing is locked: a folder cannot refuse its owner."""
         return {"bucket_lock": False, "mode": None}
-
-
-_SYNC_THREADS = 8
-_pool: ThreadPoolExecutor | None = None
-
-
-def _syncers() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="fsync")
-    return _pool
 
 
 def _write_all(fd: int, data: bytes) -> None:
