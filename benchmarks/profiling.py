@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import prepare_cpu
 from benchmarks.dataset import dataset
 from benchmarks.procwatch import machine_busy
 from commsledger.config import Settings
@@ -74,7 +75,8 @@ VERIFY_PHASES: list[Phase] = [
 
 
 def run(records: int, seed: int, work: Path) -> str:
-    """Profile an ingest of ``records`` records, then a verify of it; returns Markdown."""
+    """Profile an ingest of ``records`` records, then a verify of it, then time ``prepare``
+    alone against a baseline revision (``benchmarks.prepare_cpu``); returns Markdown."""
     data = dataset(work, records, seed)
     folder = work / "profile"
     ledgers = folder / "plain", folder / "profiled"
@@ -90,6 +92,7 @@ def run(records: int, seed: int, work: Path) -> str:
         profiled, _ = _timed(task, ledgers[1], profiler)
         stats = pstats.Stats(profiler)
         parts.append(_markdown(title, records, seed, (plain, other, profiled), stats, phases))
+    parts.append(prepare_cpu.run(data.path, records, work))
     return "\n".join(parts)
 
 
