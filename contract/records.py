@@ -191,7 +191,7 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
     Absent, null and empty values are dropped and ``status`` defaults to ``sent``, so two
     spellings of one record give the same parts.
     """
-    data = _clean(record)
+    data = _clean_record(record)
     del data["id"]
     data.setdefault("status", Status.SENT)
     payload = {k: data.pop(k) for k in _PERSONAL if k in data}
@@ -204,6 +204,19 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             del data["follow_up"]
     return data, payload
+
+
+def _clean_record(record: Record) -> dict[str, Any]:
+    """``_clean`` for a validated record, whose objects (recipient, sender, case, follow_up)
+    hold no objects: one pass over two levels, not a recursion (ingest does it per record)."""
+    cleaned: dict[str, Any] = {}
+    for key, value in record.items():
+        if value is None or value == []:
+            continue
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if v is not None and v != []}
+        cleaned[key] = value
+    return cleaned
 
 
 def _clean(doc: Any) -> dict[str, Any]:

@@ -30,9 +30,11 @@ from policies.retention import (
     parse_period,
     schedule_from,
 )
+from retention.memo import Fields, Memo, envelope_fields, utc_days
 
 DEFAULT_RULE = "default"
-_EMPTY: frozenset[str] = frozenset()
+_CASE_TRIGGERS = frozenset({Trigger.CASE_RECEIVED, Trigger.CASE_CLOSED})  # their start is the case's
+_MISSING: Any = object()
 
 
 def moment(text: str) -> datetime:
@@ -78,17 +80,21 @@ class Facts:
     closed_at: datetime | None = None
     last_event: datetime | None = None
 
+    @property
+    def fields(self) -> Fields:
+        return (self.purpose, self.channel, self.case_type, self.department, self.tags)
+
     @classmethod
     def of(cls, envelope: dict[str, Any], *, closed_at: datetime | None = None) -> Facts:
         """The facts an envelope states, with its case's closure when known."""
-        case = envelope.get("case") or {}
-        received = case.get("received_at")
+        purpose, channel, case_type, department, tags = envelope_fields(envelope)
+        received = (envelope.get("case") or {}).get("received_at")
         return cls(
-            purpose=str(envelope.get("purpose", "")),
-            channel=str(envelope.get("channel", "")),
-            department=str((envelope.get("sender") or {}).get("department", "")),
-            case_type=case.get("type"),
-            tags=frozenset(envelope.get("tags") or _EMPTY),
+            purpose=purpose,
+            channel=channel,
+            department=department,
+            case_type=case_type,
+            tags=tags,
             sent_at=moment(envelope["sent_at"]),
             received_at=moment(received) if received else None,
             closed_at=closed_at,
@@ -153,13 +159,14 @@ class _Compiled:
             **{f: values(f) for f in ("purpose", "channel", "case_type", "tags", "department")},
         )
 
-    def matches(self, facts: Facts) -> bool:
+    def matches(self, fields: Fields) -> bool:
+        purpose, channel, case_type, department, tags = fields
         return (
-            (self.purpose is None or facts.purpose in self.purpose)
-            and (self.channel is None or facts.channel in self.channel)
-            and (self.case_type is None or facts.case_type in self.case_type)
-            and (self.department is None or facts.department in self.department)
-            and (self.tags is None or not self.tags.isdisjoint(facts.tags))
+            (self.purpose is None or purpose in self.purpose)
+            and (self.channel is None or channel in self.channel)
+            and (self.case_type is None or case_type in self.case_type)
+            and (self.department is None or department in self.department)
+            and (self.tags is None or not self.tags.isdisjoint(tags))
         )
 
     def verdict(self, facts: Facts, version: int) -> Verdict:
@@ -178,6 +185,14 @@ class _Compiled:
             start, awaiting = facts.received_at or facts.sent_at, trigger
         until = self.period.after(start.date())
         return Verdict(version, self.id, self.outcome.retention_class, self.outcome.action, until, awaiting)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: a memo key
+class _Plan:
+    """The rules matching one combination of envelope fields, in schedule order."""
+
+    rules: tuple[_Compiled, ...]
+    needs_received: bool  # whether the stamp depends on the case's received_at
 
 
 class Policy:
@@ -200,6 +215,8 @@ class Policy:
             triggers.add(schedule.default.trigger)
         self.follows_events = Trigger.LAST_EVENT in triggers  # any event may move a clock
         self.follows_closure = Trigger.CASE_CLOSED in triggers
+        self._plans: Memo[Fields, _Plan] = Memo()
+        self._stamps: Memo[tuple[_Plan, str, str | None], dict[str, Any] | None] = Memo()
 
     @classmethod
     def from_entry(cls, envelope: dict[str, Any]) -> Policy:
@@ -214,20 +231,29 @@ class Policy:
     def evaluate(self, facts: Facts) -> Verdict | None:
         """The verdict of the longest matching rule, the default's if none matches, else None."""
         best: Verdict | None = None
-        for rule in self._by_purpose.get(facts.purpose, self._rules):
-            if rule.matches(facts):
-                verdict = rule.verdict(facts, self.version)
-                if best is None or verdict.key > best.key:
-                    best = verdict
+        for rule in self._plan(facts.fields).rules:
+            verdict = rule.verdict(facts, self.version)
+            if best is None or verdict.key > best.key:
+                best = verdict
         if best is None and self._default is not None:
             best = self._default.verdict(facts, self.version)
         return best
 
+    def _plan(self, fields: Fields) -> _Plan:
+        """The rules matching ``fields`` (memoised: a pure function of them)."""
+        plan = self._plans.get(fields)
+        if plan is None:
+            rules = tuple(r for r in self._by_purpose.get(fields[0], self._rules) if r.matches(fields))
+            deciding = rules or ((self._default,) if self._default is not None else ())
+            plan = self._plans.put(
+                fields, _Plan(rules, any(r.outcome.trigger in _CASE_TRIGGERS for r in deciding))
+            )
+        return plan
+
     def matching(self, facts: Facts) -> list[Verdict]:
         """The verdict of every rule that matches (the default's if none does): erasure asks
         whether any of them is a duty still running, not only the longest."""
-        found = [r.verdict(facts, self.version) for r in self._by_purpose.get(facts.purpose, self._rules)
-                 if r.matches(facts)]  # fmt: skip
+        found = [r.verdict(facts, self.version) for r in self._plan(facts.fields).rules]
         if not found and self._default is not None:
             found.append(self._default.verdict(facts, self.version))
         return found
@@ -239,7 +265,19 @@ class Policy:
         return next((r.erasure_exemption for r in self.schedule.rules if r.id == rule_id), None)
 
     def stamp(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
-        """What ingest writes as the envelope's ``retention``; None when no rule matches."""
+        """What ingest writes as the envelope's ``retention`` (a new dict); None when no rule
+        matches. Memoised by what it depends on (``retention.memo``)."""
+        days = utc_days(envelope)
+        if days is None:  # not the normalised form: the day needs a parse
+            return self._stamp(envelope)
+        plan = self._plan(envelope_fields(envelope))
+        key = (plan, days[0], days[1] if plan.needs_received else None)
+        found = self._stamps.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._stamps.put(key, self._stamp(envelope))
+        return dict(found) if found is not None else None
+
+    def _stamp(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
         verdict = self.evaluate(Facts.of(envelope))
         if verdict is None:
             return None

@@ -54,18 +54,34 @@ _FIELDS = (
 )
 
 
+# The normalised form of each (field, spelling, region) seen lately in this process: the same
+# recipients recur on message after message. Bounded; errors are not kept.
+_IDENTIFIERS = 1 << 16
+_SEEN: dict[tuple[str, str, str], str] = {}
+
+
 def identifiers_of(recipient: Recipient, region: str) -> tuple[str, ...]:
     """The normalised identifiers a recipient names; raises ``InvalidInput`` naming the field."""
     found = []
     for kind, field in _FIELDS:
         raw = recipient.get(field)
-        if not isinstance(raw, str):
-            continue
-        try:
-            found.append(identifier_text(kind, raw, region))
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc), field=f"recipient.{field}") from None
+        if isinstance(raw, str):
+            key = (field, raw, region)
+            text = _SEEN.get(key)
+            found.append(text if text is not None else _identifier(kind, key))
     return tuple(found)
+
+
+def _identifier(kind: IdKind, key: tuple[str, str, str]) -> str:
+    field, raw, region = key
+    try:
+        text = identifier_text(kind, raw, region)
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field=f"recipient.{field}") from None
+    if len(_SEEN) >= _IDENTIFIERS:
+        _SEEN.clear()
+    _SEEN[key] = text
+    return text
 
 
 def fingerprint(envelope: bytes, payload: bytes) -> bytes:

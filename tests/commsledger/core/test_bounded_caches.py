@@ -11,18 +11,21 @@ from helpers import write_ndjson
 
 from commsledger import synthetic
 from commsledger.config import Settings
-from commsledger.core import ingest
+from commsledger.core import ingest, prepare
 from commsledger.core.register import Register
 from commsledger.core.verify import verify_register
 from ledger import catalog
 from privacy import identifiers, registry
+from retention import memo
 
 
 def _ingest(data: Path, path: Path) -> dict[str, Any]:
     with Register(Settings(data=data, workers=0, batch=100)) as reg, path.open("rb") as fh:
         report = ingest.ingest(reg, ingest.read_ndjson(fh)).to_json()
         assert verify_register(reg, workers=0).ok
-        subjects = {rid: reg.log.entry(seq).subject for rid, seq in reg.catalog.record_seqs(ids).items()}
+        entries = {rid: reg.log.entry(seq) for rid, seq in reg.catalog.record_seqs(ids).items()}
+        subjects = {rid: entry.subject for rid, entry in entries.items()}
+        report["stamps"] = {rid: entry.envelope["retention"] for rid, entry in entries.items()}
         report["groups"] = sorted(
             tuple(sorted(r for r, _ in reg.catalog.records_of(reg.subjects.lookup(i)))) for i in probes
         )
@@ -43,7 +46,10 @@ def test_tiny_caches_give_the_same_register(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(catalog, "_CACHE_LIMIT", 3)
     monkeypatch.setattr(registry, "_CACHE_LIMIT", 3)
     monkeypatch.setattr(identifiers, "_CACHE", 3)
+    monkeypatch.setattr(prepare, "_IDENTIFIERS", 3)
+    monkeypatch.setattr(memo, "LIMIT", 3)
     tiny = _ingest(tmp_path / "tiny", path)
     assert normal["accepted"] == tiny["accepted"] == len(records)
     assert normal["groups"] == tiny["groups"]
+    assert normal["stamps"] == tiny["stamps"]
     assert len(normal["groups"]) > 50
