@@ -19,6 +19,7 @@ _RFC3339 = re.compile(
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})"
     r"(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
+_PLAIN_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def utc_timestamp(value: str) -> str:
@@ -36,6 +37,9 @@ def utc_timestamp(value: str) -> str:
 def rfc3339_utc(value: str) -> str:
     """``utc_timestamp`` without the range: for bounds of a query, not facts of a record.
     Raises ``ValueError`` for another form or a date that does not exist."""
+    if len(value) == 20 and _PLAIN_UTC.fullmatch(value):  # the common form, already UTC
+        _calendar(value[:10], value[11:19])
+        return value
     match = _RFC3339.match(value)
     if match is None:
         raise ValueError("must be an RFC 3339 timestamp with a time zone offset")
@@ -55,10 +59,22 @@ def rfc3339_utc(value: str) -> str:
 
 
 def _calendar(day: str, clock: str) -> None:
-    try:
-        datetime.fromisoformat(f"{day}T{clock}")
-    except ValueError:
-        raise ValueError("is not a real date and time") from None
+    """Raises ``ValueError`` unless ``day`` (``YYYY-MM-DD``) and ``clock`` (``HH:MM:SS``, digits)
+    name a real moment, as ``datetime.fromisoformat`` reads them."""
+    if day not in _REAL_DAYS:  # few days, many moments: the days are remembered
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise ValueError("is not a real date and time") from None
+        if len(_REAL_DAYS) >= _DAYS_KEPT:
+            _REAL_DAYS.clear()
+        _REAL_DAYS.add(day)
+    if clock[:2] > "23" or clock[3:5] > "59" or clock[6:] > "59":
+        raise ValueError("is not a real date and time")
+
+
+_REAL_DAYS: set[str] = set()
+_DAYS_KEPT = 1 << 14
 
 
 def format_utc(moment: datetime) -> str:

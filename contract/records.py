@@ -177,6 +177,7 @@ RECORD: TypeAdapter[Record] = TypeAdapter(Record)
 _EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Event)
 
 _PERSONAL = ("recipient", "subject", "body", "attachments")
+_PERSONAL_KEYS = frozenset(_PERSONAL)
 _EVENT_PERSONAL = ("detail", "summary", "note", "outcome")
 
 
@@ -191,10 +192,9 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
     Absent, null and empty values are dropped and ``status`` defaults to ``sent``, so two
     spellings of one record give the same parts.
     """
-    data = _clean_record(record)
-    del data["id"]
+    data, personal = _clean_record(record)
     data.setdefault("status", Status.SENT)
-    payload = {k: data.pop(k) for k in _PERSONAL if k in data}
+    payload = {k: personal[k] for k in _PERSONAL if k in personal}
     follow_up = data.get("follow_up")
     if follow_up and "action" in follow_up:
         follow_up = dict(follow_up)
@@ -206,17 +206,19 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
     return data, payload
 
 
-def _clean_record(record: Record) -> dict[str, Any]:
-    """``_clean`` for a validated record, whose objects (recipient, sender, case, follow_up)
-    hold no objects: one pass over two levels, not a recursion (ingest does it per record)."""
+def _clean_record(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``_clean`` of a validated record without its id, the personal fields apart: its objects
+    (recipient, sender, case, follow_up) hold no objects, so it is one pass over two levels,
+    not a recursion (ingest does it for every record)."""
     cleaned: dict[str, Any] = {}
+    personal: dict[str, Any] = {}
     for key, value in record.items():
-        if value is None or value == []:
+        if value is None or value == [] or key == "id":
             continue
         if isinstance(value, dict):
             value = {k: v for k, v in value.items() if v is not None and v != []}
-        cleaned[key] = value
-    return cleaned
+        (personal if key in _PERSONAL_KEYS else cleaned)[key] = value
+    return cleaned, personal
 
 
 def _clean(doc: Any) -> dict[str, Any]:

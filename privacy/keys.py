@@ -31,6 +31,13 @@ def new_data_key() -> bytes:
     return os.urandom(KEY_SIZE)
 
 
+def new_data_key_and_nonces() -> tuple[bytes, bytes, bytes]:
+    """A data key and two nonces (to seal with it, and to wrap it) from one read of the
+    system's random source: ingest makes one set per record."""
+    fresh = os.urandom(KEY_SIZE + 2 * NONCE_SIZE)
+    return fresh[:KEY_SIZE], fresh[KEY_SIZE : KEY_SIZE + NONCE_SIZE], fresh[KEY_SIZE + NONCE_SIZE :]
+
+
 def key_commitment(data_key: bytes, record_id: str) -> str:
     """The hex SHA-256 commitment to a record's data key that its ledger entry carries.
 
@@ -46,9 +53,10 @@ def key_commitment(data_key: bytes, record_id: str) -> str:
     return hashlib.sha256(tag + data_key).hexdigest()
 
 
-def seal(data_key: bytes, record_id: str, plaintext: bytes) -> bytes:
-    """Encrypt ``plaintext`` for ``record_id``: nonce || ciphertext || tag."""
-    nonce = os.urandom(NONCE_SIZE)
+def seal(data_key: bytes, record_id: str, plaintext: bytes, nonce: bytes | None = None) -> bytes:
+    """Encrypt ``plaintext`` for ``record_id``: nonce || ciphertext || tag. ``nonce``: a fresh
+    random one (never reused with this key), else one is drawn."""
+    nonce = nonce or os.urandom(NONCE_SIZE)
     return nonce + AESGCM(data_key).encrypt(nonce, plaintext, record_id.encode())
 
 
@@ -96,8 +104,9 @@ class MasterKey:
             raise ConfigError(f"{path} is not a commsledger master key file")
         return cls(base64.b64decode(lines[1], validate=True))
 
-    def wrap(self, data_key: bytes, record_id: str) -> bytes:
-        nonce = os.urandom(NONCE_SIZE)
+    def wrap(self, data_key: bytes, record_id: str, nonce: bytes | None = None) -> bytes:
+        """``data_key`` encrypted for ``record_id``; ``nonce`` as for ``seal``."""
+        nonce = nonce or os.urandom(NONCE_SIZE)
         return nonce + self._aead.encrypt(nonce, data_key, _wrap_aad(record_id))
 
     def unwrap(self, wrapped: bytes, record_id: str) -> bytes:

@@ -16,7 +16,7 @@ from contract.errors import Error, InvalidInput
 from contract.records import RECORD_LIMIT, Recipient, Record, describe, parse_record, split
 from ledger.canonical import canonical_fast
 from privacy.identifiers import IdKind, identifier_text
-from privacy.keys import MasterKey, key_commitment, new_data_key, seal
+from privacy.keys import MasterKey, key_commitment, new_data_key_and_nonces, seal
 from retention.evaluate import Policy
 
 
@@ -85,7 +85,10 @@ def _identifier(kind: IdKind, key: tuple[str, str, str]) -> str:
 
 
 def fingerprint(envelope: bytes, payload: bytes) -> bytes:
-    return hashlib.sha256(envelope + b"\n" + payload).digest()
+    digest = hashlib.sha256(envelope)
+    digest.update(b"\n")
+    digest.update(payload)
+    return digest.digest()
 
 
 KEY_COMMITMENT = "key_commitment"  # the envelope field committing to the record's data key
@@ -127,12 +130,12 @@ def prepare_record(
     stamp = policy.stamp(envelope)
     if stamp is None:
         return Rejected(line, policy.unmatched(record["id"], envelope))
-    data_key = new_data_key()
+    data_key, seal_nonce, wrap_nonce = new_data_key_and_nonces()
     record_id = record["id"]
     # The entry commits to the data key as well as to the ciphertext (privacy.keys.key_commitment).
     added = {"retention": stamp, KEY_COMMITMENT: key_commitment(data_key, record_id)}
     stamped = canonical_fast({**envelope, **added}, checked=False)
-    sealed = seal(data_key, record_id, plain)
+    sealed = seal(data_key, record_id, plain, seal_nonce)
     return Prepared(
         line=line,
         record_id=record_id,
@@ -140,7 +143,7 @@ def prepare_record(
         envelope=stamped,
         sealed=sealed,
         sha=hashlib.sha256(sealed).digest(),
-        wrapped_key=master.wrap(data_key, record_id),
+        wrapped_key=master.wrap(data_key, record_id, wrap_nonce),
         fingerprint=fingerprint(env_bytes, plain),
         retain_until=stamp["retain_until"],
     )
