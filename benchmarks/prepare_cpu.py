@@ -27,7 +27,7 @@ BASELINE = os.environ.get("COMMSLEDGER_BENCH_BASELINE", "c3c87ec")
 ROUNDS = 2
 
 _CHILD = r"""
-import gc, hashlib, json, sys, time
+import gc, hashlib, json, resource, sys, time
 import orjson
 from commsledger.core.prepare import prepare, Prepared
 from policies.retention import load_schedule
@@ -55,8 +55,9 @@ for start in range(0, len(lines), 1000):
             rejected += 1
             shown = tuple(item)
         digest.update(orjson.dumps(shown, option=orjson.OPT_SORT_KEYS) + b"\n")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"cpu": cpu, "records": len(lines), "rejected": rejected, "digest": digest.hexdigest(),
-                  "module": sys.modules["commsledger.core.prepare"].__file__}))
+                  "peak_mb": peak, "module": sys.modules["commsledger.core.prepare"].__file__}))
 """
 
 
@@ -66,6 +67,7 @@ class Side:
     cpu: list[float]
     records: int
     digest: str
+    peak_mb: float  # peak RSS of a child, its input lines included
 
     @property
     def us_per_record(self) -> float:
@@ -116,21 +118,23 @@ def _side(name: str, found: list[dict[str, object]]) -> Side:
     digests = {str(f["digest"]) for f in found}
     if len(digests) != 1:
         raise RuntimeError(f"{name}: two runs over the same lines gave different output")
-    return Side(name, [float(str(f["cpu"])) for f in found], int(str(found[0]["records"])), digests.pop())
+    cpu = [float(str(f["cpu"])) for f in found]
+    peak = max(float(str(f["peak_mb"])) for f in found)
+    return Side(name, cpu, int(str(found[0]["records"])), digests.pop(), peak)
 
 
 def _markdown(baseline: Side, current: Side, records: int) -> str:
     same = "the same output" if baseline.digest == current.digest else "**DIFFERENT output**"
     rows = [
-        f"| {s.name} | {', '.join(f'{c:.2f}' for c in s.cpu)} | {s.us_per_record:.1f} |"
+        f"| {s.name} | {', '.join(f'{c:.2f}' for c in s.cpu)} | {s.us_per_record:.1f} | {s.peak_mb:,.0f} |"
         for s in (baseline, current)
     ]
     return "\n".join(
         [
             f"### prepare alone, in process, {records:,} records: CPU against baseline {BASELINE}",
             "",
-            "| code | CPU s of each run | us/record (best run) |",
-            "|---|---:|---:|",
+            "| code | CPU s of each run | us/record (best run) | peak RSS, MB (input lines included) |",
+            "|---|---:|---:|---:|",
             *rows,
             "",
             f"current / baseline: **{current.us_per_record / baseline.us_per_record:.2f}x** the CPU "
