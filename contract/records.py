@@ -177,7 +177,7 @@ RECORD: TypeAdapter[Record] = TypeAdapter(Record)
 _EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Event)
 
 _PERSONAL = ("recipient", "subject", "body", "attachments")
-_PERSONAL_KEYS = frozenset(_PERSONAL)
+_OBJECTS = ("recipient", "sender", "case", "follow_up")  # a record's fields that are objects
 _EVENT_PERSONAL = ("detail", "summary", "note", "outcome")
 
 
@@ -192,9 +192,8 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
     Absent, null and empty values are dropped and ``status`` defaults to ``sent``, so two
     spellings of one record give the same parts.
     """
-    data, personal = _clean_record(record)
+    data, payload = _clean_record(record)
     data.setdefault("status", Status.SENT)
-    payload = {k: personal[k] for k in _PERSONAL if k in personal}
     follow_up = data.get("follow_up")
     if follow_up and "action" in follow_up:
         follow_up = dict(follow_up)
@@ -207,17 +206,18 @@ def split(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _clean_record(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``_clean`` of a validated record without its id, the personal fields apart: its objects
-    (recipient, sender, case, follow_up) hold no objects, so it is one pass over two levels,
-    not a recursion (ingest does it for every record)."""
-    cleaned: dict[str, Any] = {}
-    personal: dict[str, Any] = {}
-    for key, value in record.items():
-        if value is None or value == [] or key == "id":
-            continue
-        if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if v is not None and v != []}
-        (personal if key in _PERSONAL_KEYS else cleaned)[key] = value
+    """``_clean`` of a validated record without its id, the personal fields apart. Its
+    objects (recipient, sender, case, follow_up) hold strings or null, nothing deeper, so
+    this is one comprehension and a look at four objects, not a recursion (ingest does it
+    for every record)."""
+    cleaned: dict[str, Any] = {k: v for k, v in record.items() if v is not None and v != [] and k != "id"}
+    for key in _OBJECTS:
+        value = cleaned.get(key)
+        if value is not None:
+            cleaned[key] = (
+                {k: v for k, v in value.items() if v is not None} if None in value.values() else dict(value)
+            )
+    personal = {k: cleaned.pop(k) for k in _PERSONAL if k in cleaned}
     return cleaned, personal
 
 
