@@ -13,6 +13,7 @@ record's envelope.
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -217,6 +218,7 @@ class Policy:
         self.follows_closure = Trigger.CASE_CLOSED in triggers
         self._plans: Memo[Fields, _Plan] = Memo()
         self._stamps: Memo[tuple[_Plan, str, str | None], dict[str, Any] | None] = Memo()
+        self._distinct: Memo[tuple[Any, ...], dict[str, Any]] = Memo()  # one object per stamp
 
     @classmethod
     def from_entry(cls, envelope: dict[str, Any]) -> Policy:
@@ -274,8 +276,15 @@ class Policy:
         key = (plan, days[0], days[1] if plan.needs_received else None)
         found = self._stamps.get(key, _MISSING)
         if found is _MISSING:
-            found = self._stamps.put(key, self._stamp(envelope))
+            found = self._stamps.put(_kept(key), self._shared(self._stamp(envelope)))
         return dict(found) if found is not None else None
+
+    def _shared(self, stamp: dict[str, Any] | None) -> dict[str, Any] | None:
+        """One object for equal stamps (thousands of keys share a few hundred stamps)."""
+        if stamp is None:
+            return None
+        items = tuple(stamp.items())
+        return self._distinct.get(items) or self._distinct.put(items, stamp)
 
     def _stamp(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
         verdict = self.evaluate(Facts.of(envelope))
@@ -302,3 +311,9 @@ class Policy:
             f"record {record_id}: no rule of retention policy version {self.version} matches it "
             f"({seen}); add a rule or a default to the schedule"
         )
+
+
+def _kept(key: tuple[_Plan, str, str | None]) -> tuple[_Plan, str, str | None]:
+    """A memo key whose days are interned: a key's days are slices made per record."""
+    plan, sent, received = key
+    return plan, sys.intern(sent), sys.intern(received) if received is not None else None

@@ -56,7 +56,7 @@ _FIELDS = (
 
 # The normalised form of each (field, spelling, region) seen lately in this process: the same
 # recipients recur on message after message. Bounded; errors are not kept.
-_IDENTIFIERS = 1 << 16
+_IDENTIFIERS = 1 << 15  # ~220 bytes an entry (its key keeps the spelling alive): ~7 MB at most
 _SEEN: dict[tuple[str, str, str], str] = {}
 
 
