@@ -32,6 +32,8 @@ INGEST_PHASES: list[Phase] = [
     ("prepare (in the workers when they run)", "commsledger/core/prepare.py", "prepare"),
     ("  parse + validate", "contract/records.py", "parse_record"),
     ("  identifiers", "commsledger/core/prepare.py", "identifiers_of"),
+    ("  split (envelope, payload)", "contract/records.py", "split"),
+    ("  canonical JSON (envelope, payload, stamped envelope)", "ledger/canonical.py", "canonical_fast"),
     ("  retention stamp", "retention/evaluate.py", "stamp"),
     ("  seal", "privacy/keys.py", "seal"),
     ("  wrap data key", "privacy/keys.py", "wrap"),
