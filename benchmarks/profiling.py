@@ -33,7 +33,7 @@ INGEST_PHASES: list[Phase] = [
     ("  parse + validate", "contract/records.py", "parse_record"),
     ("  identifiers", "commsledger/core/prepare.py", "identifiers_of"),
     ("  split (envelope, payload)", "contract/records.py", "split"),
-    ("  canonical JSON (envelope, payload, stamped envelope)", "ledger/canonical.py", "canonical_fast"),
+    ("  canonical JSON (all callers; a first ingest: prepare's 3)", "ledger/canonical.py", "canonical_fast"),
     ("  retention stamp", "retention/evaluate.py", "stamp"),
     ("  seal", "privacy/keys.py", "seal"),
     ("  wrap data key", "privacy/keys.py", "wrap"),
