@@ -12,10 +12,11 @@ record's envelope.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contract.moments import add_days, add_months, as_utc
@@ -271,12 +272,13 @@ class Policy:
         matches. Memoised by what it depends on (``retention.memo``)."""
         days = utc_days(envelope)
         if days is None:  # not the normalised form: the day needs a parse
-            return self._stamp(envelope)
-        plan = self._plan(envelope_fields(envelope))
+            return self._stamp(Facts.of(envelope))
+        fields = envelope_fields(envelope)
+        plan = self._plan(fields)
         key = (plan, days[0], days[1] if plan.needs_received else None)
         found = self._stamps.get(key, _MISSING)
         if found is _MISSING:
-            found = self._stamps.put(_kept(key), self._shared(self._stamp(envelope)))
+            found = self._stamps.put(_kept(key), self._shared(self._stamp(_facts_on(fields, *days))))
         return dict(found) if found is not None else None
 
     def _shared(self, stamp: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -286,8 +288,8 @@ class Policy:
         items = tuple(stamp.items())
         return self._distinct.get(items) or self._distinct.put(items, stamp)
 
-    def _stamp(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
-        verdict = self.evaluate(Facts.of(envelope))
+    def _stamp(self, facts: Facts) -> dict[str, Any] | None:
+        verdict = self.evaluate(facts)
         if verdict is None:
             return None
         stamp: dict[str, Any] = {
@@ -317,3 +319,23 @@ def _kept(key: tuple[_Plan, str, str | None]) -> tuple[_Plan, str, str | None]:
     """A memo key whose days are interned: a key's days are slices made per record."""
     plan, sent, received = key
     return plan, sys.intern(sent), sys.intern(received) if received is not None else None
+
+
+def _facts_on(fields: Fields, sent: str, received: str | None) -> Facts:
+    """The facts of an envelope from its fields and its UTC days: a verdict reads only the
+    days of its moments (``_Compiled.verdict``), so midnight stands for the moment."""
+    purpose, channel, case_type, department, tags = fields
+    return Facts(
+        purpose,
+        channel,
+        department,
+        case_type,
+        tags,
+        _midnight(sent),
+        _midnight(received) if received else None,
+    )
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _midnight(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
