@@ -91,6 +91,10 @@ class Catalog:
         """Abandon the open transaction, if any, and what it cached."""
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        self.forget_cached()
+
+    def forget_cached(self) -> None:
+        """Drop the in-memory maps of packs and subjects (rebuilt from the database on use)."""
         self._packs.clear()
         self._subjects.clear()
 

@@ -38,6 +38,7 @@ from retention.service import current_policy
 CHUNK = 256
 CLOCK_SKEW = timedelta(minutes=5)  # sending systems' clocks differ; more than this is an error
 INLINE_CHUNKS = 8
+BULK = 32_768  # accepted records past which the index phase starts without the ingest's caches
 
 
 BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which editors on Windows put first
@@ -90,6 +91,8 @@ def ingest(
                 progress(len(chunk) if count == "records" else sum(len(raw) + 1 for _, raw in chunk))
         sequencer.commit()
     if index:
+        if report.accepted >= BULK:
+            register.release_caches()
         register.sync_index()  # so a search right after finds what was just recorded
     return report
 

@@ -8,6 +8,7 @@ the writer has committed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -232,6 +233,14 @@ class Register:
             return 0
         self.index_problem = skipped.problem(skipped.remember(self.data, unfolded))
         return done
+
+    def release_caches(self) -> None:
+        """Drop what a bulk ingest cached (identifier and subject maps) and give the freed
+        heap back, so the index phase after it starts from what is live."""
+        self.subjects.discard_cache()
+        self.catalog.forget_cached()
+        gc.collect()
+        memory.trim()
 
     def reindex(self, *, progress: Progress | None = None) -> int:
         """Rebuild the search index from the whole ledger; returns the records indexed (the
