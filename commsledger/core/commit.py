@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from commsledger.config import Settings
 from commsledger.core.prepare import Prepared, Rejected, fingerprint, unstamped
+from commsledger.core.spool import DocSpool
 from contract.errors import Error, ObjectNotFound
 from ledger import layout
 from ledger.canonical import canonical_fast
@@ -118,6 +119,7 @@ class _Pending:
     wrapped_key: bytes | None = None
     retain_until: str = ""  # the record's retention floor (ISO date): its payload's lock
     seq: int = -1
+    text: tuple[str, str] = ("", "")  # a record's subject line and body (the index spool)
 
 
 class Sequencer:
@@ -128,9 +130,10 @@ class Sequencer:
     committed, and has checked its records are still new.
     """
 
-    def __init__(self, register: Committing, report: IngestReport) -> None:
+    def __init__(self, register: Committing, report: IngestReport, spool: DocSpool | None = None) -> None:
         self.reg = register
         self.report = report
+        self.spool = spool  # a first ingest's index documents, kept aside as they commit
         self._fingerprints: dict[str, bytes] = {}
         self._pending: list[_Pending] = []
         self.committed_seqs: list[int] = []  # the seqs of the last commit's entries, in order
@@ -204,7 +207,7 @@ class Sequencer:
         subject = self.reg.subjects.resolve(item.identifiers)
         self._pending.append(
             _Pending("record", item.record_id, subject, item.envelope, item.sha, item.sealed,
-                     item.line, item.fingerprint, item.wrapped_key, item.retain_until)
+                     item.line, item.fingerprint, item.wrapped_key, item.retain_until, text=item.text)
         )  # fmt: skip
         self._fingerprints[item.record_id] = item.fingerprint
 
@@ -244,9 +247,19 @@ class Sequencer:
             if p.kind == "record":
                 self.report.outcome(p.line, p.record_id, "accepted", p.seq)
         self.committed_seqs = [p.seq for p in self._pending]
+        if self.spool is not None:
+            self._spool([p for p in self._pending if p.kind == "record"])
         self._pending = []
         self._fingerprints.clear()
         return accepted
+
+    def _spool(self, records: list[_Pending]) -> None:
+        assert self.spool is not None
+        try:
+            self.spool.add([(p.seq, str(p.record_id), p.subject, p.envelope, p.text) for p in records])
+        except OSError:  # what is committed stands: the index catches up from the ledger instead
+            self.spool.close()
+            self.spool = None
 
     def _catch_up(self) -> None:
         """Load what other writers committed, and drop queued records one of them recorded."""

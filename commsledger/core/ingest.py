@@ -82,18 +82,24 @@ def ingest(
     """
     report = report if report is not None else IngestReport()
     policy = current_policy(register)
-    sequencer = Sequencer(register, report)
+    spool = register.first_spool() if index else None
+    sequencer = Sequencer(register, report, spool)
     size = min(CHUNK, register.settings.batch)
-    with bulk_gc():
-        for chunk, prepared in _prepared(register, chunked(lines, size), policy):
-            sequencer.process(prepared)
-            if progress is not None:
-                progress(len(chunk) if count == "records" else sum(len(raw) + 1 for _, raw in chunk))
-        sequencer.commit()
-    if index:
-        if report.accepted >= BULK:
-            register.release_caches()
-        register.sync_index()  # so a search right after finds what was just recorded
+    try:
+        with bulk_gc():
+            for chunk, prepared in _prepared(register, chunked(lines, size), policy):
+                sequencer.process(prepared)
+                if progress is not None:
+                    progress(len(chunk) if count == "records" else sum(len(raw) + 1 for _, raw in chunk))
+            sequencer.commit()
+        if index:
+            if report.accepted >= BULK:
+                register.release_caches()
+            if sequencer.spool is None or not register.index_from(sequencer.spool):
+                register.sync_index()  # so a search right after finds what was just recorded
+    finally:
+        if spool is not None:
+            spool.close()
     return report
 
 
