@@ -91,6 +91,10 @@ class Catalog:
         """Abandon the open transaction, if any, and what it cached."""
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        self.forget_cached()
+
+    def forget_cached(self) -> None:
+        """Drop the in-memory maps of packs and subjects (rebuilt from the database on use)."""
         self._packs.clear()
         self._subjects.clear()
 
@@ -250,6 +254,16 @@ class Catalog:
             "SELECT MAX(seq) FROM entries WHERE kind = ? AND kind NOT IN ('record', 'event')", (kind,)
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
+
+    def has_records(self) -> bool:
+        """Whether any record or event entry is catalogued."""
+        row = self.conn.execute("SELECT 1 FROM entries WHERE kind IN ('record', 'event') LIMIT 1").fetchone()
+        return row is not None
+
+    def special_count(self, end: int) -> int:
+        """How many entries below seq ``end`` are neither records nor events."""
+        query = "SELECT count(*) FROM entries WHERE kind NOT IN ('record', 'event') AND seq < ?"
+        return int(self.conn.execute(query, (end,)).fetchone()[0])
 
     def special(self, low: str, high: str, start: int = 0) -> list[tuple[int, str]]:
         """(seq, kind) of the entries from ``start`` whose kind (neither ``record`` nor

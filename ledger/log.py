@@ -251,6 +251,20 @@ class Log:
                 if start <= index * TILE + offset < end:
                     yield raw
 
+    def entries_at(self, seqs: Iterable[int]) -> dict[int, Entry]:
+        """Committed entries by seq, each bundle read once (a few scattered entries, in bulk);
+        raises ``ObjectNotFound`` for a seq past the checkpoint."""
+        by_bundle: dict[int, list[int]] = {}
+        for seq in seqs:
+            by_bundle.setdefault(seq // TILE, []).append(seq)
+        size, found = self.checkpoint.size, dict[int, Entry]()
+        for index, wanted in sorted(by_bundle.items()):
+            if max(wanted) >= size:
+                raise ObjectNotFound(f"entry {max(wanted)} is not committed")
+            raws = list(iter_bundle(self.read_bundle(index, min(TILE, size - index * TILE))))
+            found.update((seq, decode_entry(raws[seq % TILE])) for seq in wanted)
+        return found
+
     def entry(self, seq: int) -> Entry:
         """One entry by seq (committed, or appended and not yet drained is not readable)."""
         size = max(self.checkpoint.size, seq + 1)

@@ -86,10 +86,13 @@ def fold_all(entries: Iterable[Entry], state: Folded | None = None) -> Folded:
 def summary(own: Entry, state: Folded) -> tuple[Summary, int]:
     """The summary of a record from its own entry and what its later entries made of it;
     with its version."""
-    env = own.envelope
-    made = Summary(
-        record_id=str(own.record_id),
-        seq=own.seq,
+    return _summary(str(own.record_id), own.seq, own.envelope, state), max(own.seq, state.version)
+
+
+def _summary(record_id: str, seq: int, env: dict[str, Any], state: Folded) -> Summary:
+    return Summary(
+        record_id=record_id,
+        seq=seq,
         sent_at=str(env["sent_at"]),
         channel=str(env["channel"]),
         purpose=str(env["purpose"]),
@@ -104,7 +107,6 @@ def summary(own: Entry, state: Folded) -> tuple[Summary, int]:
         follow_up_done=state.follow_up_done,
         case_closed=state.case_closed,
     )
-    return made, max(own.seq, state.version)
 
 
 def _get(env: dict[str, Any], part: str, name: str) -> Any:
@@ -132,6 +134,20 @@ def checked_summary(own: Entry, state: Folded) -> Summary | Unfolded:
     except _UNREADABLE as exc:
         return Unfolded(own.seq, str(own.record_id), _reason(exc))
     return made
+
+
+def new_record_document(
+    seq: int, record_id: str, subject: str | None, envelope: dict[str, Any], text: tuple[str, str]
+) -> IndexDoc | Unfolded:
+    """The document of a record just committed, with no later events, from what the ingest
+    had in hand (its envelope, and the subject line and body of its payload): the document
+    ``every_record`` would make of it from the ledger."""
+    try:
+        made = _summary(record_id, seq, envelope, Folded())
+        (made.sent_us, made.month, made.due_us)  # noqa: B018 - what a driver will compute
+    except _UNREADABLE as exc:
+        return Unfolded(seq, record_id, _reason(exc))
+    return IndexDoc(made, subject, text[0], text[1], seq)
 
 
 def _reason(exc: Exception) -> str:

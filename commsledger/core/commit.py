@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 from commsledger.config import Settings
 from commsledger.core.prepare import Prepared, Rejected, fingerprint, unstamped
-from contract.errors import Error, NotFound, ObjectNotFound
+from commsledger.core.spool import DocSpool
+from contract.errors import Error, ObjectNotFound
 from ledger import layout
 from ledger.canonical import canonical_fast
 from ledger.catalog import Catalog, Row
@@ -118,6 +119,7 @@ class _Pending:
     wrapped_key: bytes | None = None
     retain_until: str = ""  # the record's retention floor (ISO date): its payload's lock
     seq: int = -1
+    text: tuple[str, str] = ("", "")  # a record's subject line and body (the index spool)
 
 
 class Sequencer:
@@ -128,9 +130,10 @@ class Sequencer:
     committed, and has checked its records are still new.
     """
 
-    def __init__(self, register: Committing, report: IngestReport) -> None:
+    def __init__(self, register: Committing, report: IngestReport, spool: DocSpool | None = None) -> None:
         self.reg = register
         self.report = report
+        self.spool = spool  # a first ingest's index documents, kept aside as they commit
         self._fingerprints: dict[str, bytes] = {}
         self._pending: list[_Pending] = []
         self.committed_seqs: list[int] = []  # the seqs of the last commit's entries, in order
@@ -149,18 +152,14 @@ class Sequencer:
             if p.record_id not in stored and not self.reg.subjects.known(p.identifiers)
             for i in p.identifiers
         )
+        earlier = self._stored_fingerprints(stored) if stored else {}
         for item in chunk:
             if isinstance(item, Rejected):
                 self.report.reject(item.line, item.error)
             elif item.record_id in self._fingerprints:
                 self._repeat(item.record_id, item.line, item.fingerprint, self._fingerprints[item.record_id])
             elif item.record_id in stored:
-                self._repeat(
-                    item.record_id,
-                    item.line,
-                    item.fingerprint,
-                    self._stored_fingerprint(stored[item.record_id]),
-                )
+                self._repeat(item.record_id, item.line, item.fingerprint, earlier.get(item.record_id))
             else:
                 self._take(item)
         if self._records >= self.reg.settings.batch:
@@ -180,24 +179,35 @@ class Sequencer:
             "conflict",
         )
 
-    def _stored_fingerprint(self, seq: int) -> bytes | None:
-        if seq >= self.reg.log.committed:  # another writer committed it after this one loaded
+    def _stored_fingerprints(self, stored: dict[str, int]) -> dict[str, bytes]:
+        """The fingerprints of records already in the ledger (record id -> seq), read in bulk:
+        each bundle once, the data keys and payload locations a query each (a rerun after a
+        crash repeats hundreds of thousands of records). A record whose data key or payload
+        is gone has none: it was erased or disposed of."""
+        if max(stored.values()) >= self.reg.log.committed:  # another writer committed it since
             self.reg.log.refresh()
-        entry = self.reg.log.entry(seq)
-        data_key = self.reg.keys.data_key(str(entry.record_id))
-        if data_key is None:
-            return None
-        try:
-            plain = unseal(data_key, str(entry.record_id), self.reg.sealed(entry))
-        except (ObjectNotFound, NotFound):
-            return None
-        return fingerprint(canonical_fast(unstamped(entry.envelope)), plain)
+        entries = self.reg.log.entries_at(stored.values())
+        keys = self.reg.keys.data_keys(list(stored))
+        where = self.reg.catalog.locations([seq for rid, seq in stored.items() if rid in keys])
+        found = {}
+        for rid, seq in stored.items():
+            if rid not in keys or seq not in where:
+                continue
+            pack, offset, length = where[seq]
+            try:
+                sealed = self.reg.store.get_range(layout.payload_pack_path(pack), offset, length)
+            except ObjectNotFound:
+                continue
+            entry = entries[seq]
+            plain = unseal(keys[rid], rid, sealed)
+            found[rid] = fingerprint(canonical_fast(unstamped(entry.envelope)), plain)
+        return found
 
     def _take(self, item: Prepared) -> None:
         subject = self.reg.subjects.resolve(item.identifiers)
         self._pending.append(
             _Pending("record", item.record_id, subject, item.envelope, item.sha, item.sealed,
-                     item.line, item.fingerprint, item.wrapped_key, item.retain_until)
+                     item.line, item.fingerprint, item.wrapped_key, item.retain_until, text=item.text)
         )  # fmt: skip
         self._fingerprints[item.record_id] = item.fingerprint
 
@@ -237,9 +247,19 @@ class Sequencer:
             if p.kind == "record":
                 self.report.outcome(p.line, p.record_id, "accepted", p.seq)
         self.committed_seqs = [p.seq for p in self._pending]
+        if self.spool is not None:
+            self._spool([p for p in self._pending if p.kind == "record"])
         self._pending = []
         self._fingerprints.clear()
         return accepted
+
+    def _spool(self, records: list[_Pending]) -> None:
+        assert self.spool is not None
+        try:
+            self.spool.add([(p.seq, str(p.record_id), p.subject, p.envelope, p.text) for p in records])
+        except OSError:  # what is committed stands: the index catches up from the ledger instead
+            self.spool.close()
+            self.spool = None
 
     def _catch_up(self) -> None:
         """Load what other writers committed, and drop queued records one of them recorded."""
@@ -251,9 +271,10 @@ class Sequencer:
         taken = self.reg.catalog.record_seqs(ids)
         if not taken:
             return
+        earlier = self._stored_fingerprints(taken)
         for p in self._pending:
             if p.kind == "record" and p.record_id in taken:
-                self._repeat(p.record_id, p.line, p.fingerprint, self._stored_fingerprint(taken[p.record_id]))
+                self._repeat(p.record_id, p.line, p.fingerprint, earlier.get(str(p.record_id)))
                 del self._fingerprints[p.record_id]
         self._pending = [p for p in self._pending if not (p.kind == "record" and p.record_id in taken)]
 

@@ -38,6 +38,7 @@ from retention.service import current_policy
 CHUNK = 256
 CLOCK_SKEW = timedelta(minutes=5)  # sending systems' clocks differ; more than this is an error
 INLINE_CHUNKS = 8
+BULK = 32_768  # accepted records past which the index phase starts without the ingest's caches
 
 
 BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which editors on Windows put first
@@ -81,16 +82,24 @@ def ingest(
     """
     report = report if report is not None else IngestReport()
     policy = current_policy(register)
-    sequencer = Sequencer(register, report)
+    spool = register.first_spool() if index else None
+    sequencer = Sequencer(register, report, spool)
     size = min(CHUNK, register.settings.batch)
-    with bulk_gc():
-        for chunk, prepared in _prepared(register, chunked(lines, size), policy):
-            sequencer.process(prepared)
-            if progress is not None:
-                progress(len(chunk) if count == "records" else sum(len(raw) + 1 for _, raw in chunk))
-        sequencer.commit()
-    if index:
-        register.sync_index()  # so a search right after finds what was just recorded
+    try:
+        with bulk_gc():
+            for chunk, prepared in _prepared(register, chunked(lines, size), policy):
+                sequencer.process(prepared)
+                if progress is not None:
+                    progress(len(chunk) if count == "records" else sum(len(raw) + 1 for _, raw in chunk))
+            sequencer.commit()
+        if index:
+            if report.accepted >= BULK:
+                register.release_caches()
+            if sequencer.spool is None or not register.index_from(sequencer.spool):
+                register.sync_index()  # so a search right after finds what was just recorded
+    finally:
+        if spool is not None:
+            spool.close()
     return report
 
 

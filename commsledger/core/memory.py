@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import sys
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
@@ -20,13 +21,35 @@ _THRESHOLD = 256 * 1024
 
 def keep_flat() -> bool:
     """Pin glibc's mmap threshold (a no-op elsewhere); returns whether it was applied."""
-    if not sys.platform.startswith("linux"):
-        return False
-    name = ctypes.util.find_library("c")
-    if name is None:
+    libc = _libc()
+    if libc is None:
         return False
     try:
-        libc = ctypes.CDLL(name)
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, _THRESHOLD))
-    except (OSError, AttributeError):
+    except AttributeError:
         return False
+
+
+def trim() -> bool:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``; a no-op
+    elsewhere): between the phases of a bulk run, so the next starts from what is live."""
+    libc = _libc()
+    if libc is None:
+        return False
+    try:
+        return bool(libc.malloc_trim(0))
+    except AttributeError:
+        return False
+
+
+@functools.cache  # find_library runs ldconfig
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None

@@ -32,6 +32,7 @@ class Prepared(NamedTuple):
     wrapped_key: bytes
     fingerprint: bytes  # SHA-256 of envelope and payload plaintext: compares a re-sent record
     retain_until: str  # the retention floor stamped in the envelope (ISO date)
+    text: tuple[str, str]  # subject line and body, for the index document of a first ingest
 
 
 class Rejected(NamedTuple):
@@ -146,6 +147,7 @@ def prepare_record(
         wrapped_key=master.wrap(data_key, record_id, wrap_nonce),
         fingerprint=fingerprint(env_bytes, plain),
         retain_until=stamp["retain_until"],
+        text=(str(payload.get("subject") or ""), str(payload.get("body") or "")),
     )
 
 

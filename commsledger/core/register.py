@@ -8,6 +8,7 @@ the writer has committed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from commsledger.core.keystore import (
     open_key_store,
     private,
 )
+from commsledger.core.spool import DocSpool, SpoolLost
 from contract.errors import (
     Busy,
     ConfigError,
@@ -55,6 +57,7 @@ from privacy.registry import KeyStore, SubjectRegistry
 from retention.holds import HoldIndex
 from retention.state import RetentionState
 from search.index import SearchIndex, open_index
+from search.indexing import BATCH as INDEX_BATCH
 from search.indexing import catch_up, redact
 from search.indexing import reindex as rebuild_index
 from search.projection import Unfolded
@@ -232,6 +235,42 @@ class Register:
             return 0
         self.index_problem = skipped.problem(skipped.remember(self.data, unfolded))
         return done
+
+    def first_spool(self) -> DocSpool | None:
+        """A spool for the index documents of an ingest that will be the index's first
+        content (the index and the ledger hold no records yet); None otherwise."""
+        try:
+            if self.index.watermark() != 0 or self.catalog.has_records():
+                return None
+            return DocSpool(self.data)
+        except (Busy, ConfigError, IndexFailure, OSError):
+            return None  # the index catches up from the ledger, and says why if it cannot
+
+    def index_from(self, spool: DocSpool) -> bool:
+        """Build the index from a first ingest's spool when it covers every record of the
+        ledger and the ledger is long (else ``sync_index`` does, from the ledger); returns
+        whether it did."""
+        end = self.log.committed
+        if end <= INDEX_BATCH or spool.count + self.catalog.special_count(end) != end:
+            return False
+        unfolded: list[Unfolded] = []
+        try:
+            self.index.rebuild(spool.documents(unfolded), watermark=end)
+        except SpoolLost:
+            return False
+        except (Busy, ConfigError, IndexFailure) as exc:
+            self.index_problem = str(exc)
+            return True
+        self.index_problem = skipped.problem(skipped.remember(self.data, unfolded, fresh=True))
+        return True
+
+    def release_caches(self) -> None:
+        """Drop what a bulk ingest cached (identifier and subject maps) and give the freed
+        heap back, so the index phase after it starts from what is live."""
+        self.subjects.discard_cache()
+        self.catalog.forget_cached()
+        gc.collect()
+        memory.trim()
 
     def reindex(self, *, progress: Progress | None = None) -> int:
         """Rebuild the search index from the whole ledger; returns the records indexed (the

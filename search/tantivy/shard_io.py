@@ -20,6 +20,12 @@ from search.tantivy.shards import Folder, State
 BUILD_HEAP, BUILD_THREADS = 50_000_000, 1
 APPLY_HEAP, APPLY_THREADS = 32_000_000, 1
 OPEN_WRITERS = 3  # a rebuild reads the ledger in seq order: months arrive mostly in order
+# A writer no document went to for this many documents is committed and closed, its arena
+# freed: records in date order fill one month after another, and the months before would
+# otherwise hold their arenas until a fourth month pushed them out (measured, 1M records:
+# peak RSS of a rebuild 263 -> see benchmarks/RESULTS.md). A month that comes back is reopened
+# (another segment in the same shard) and then kept open, so stragglers cannot make many.
+IDLE_DOCS = 4096
 
 
 class Readers:
@@ -86,14 +92,28 @@ class Writers:
         self.names: dict[str, str] = {} if fresh else dict(state.shards)
         self.created: list[str] = []
         self._open: OrderedDict[str, tantivy.IndexWriter] = OrderedDict()
+        self._last: dict[str, int] = {}  # month -> ``added`` when it last had a document
+        self._closed_idle: set[str] = set()  # months closed for idleness (never again)
         self.added = 0
 
     def add(self, doc: IndexDoc) -> None:
-        writer = self._writer(doc.summary.month)
+        month = doc.summary.month
+        writer = self._writer(month)
         if not self.fresh:
             writer.delete_documents_by_term("id", doc.record_id)
         writer.add_document(to_document(doc))
         self.added += 1
+        self._last[month] = self.added
+        if self.added % IDLE_DOCS == 0:
+            self._close_idle()
+
+    def _close_idle(self) -> None:
+        quiet = self.added - IDLE_DOCS
+        idle = [m for m in self._open if m not in self._closed_idle and self._last[m] <= quiet]
+        with engine_errors("could not commit"):
+            for month in idle:
+                self._close(month)
+                self._closed_idle.add(month)
 
     def _writer(self, month: str) -> tantivy.IndexWriter:
         writer = self._open.get(month)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from helpers import POLICY_ENTRIES, record
 from index_files import words_on_disk
 
@@ -18,6 +19,7 @@ from search import indexing
 from search.check import check_index
 from search.projection import LedgerDocs
 from search.service import find
+from search.tantivy import shard_io
 
 
 def lines(*items: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
@@ -135,6 +137,29 @@ def test_verify_index_names_missing_extra_and_stale_records(register: Register) 
     assert kinds == [("index_extra", 1), ("index_missing", 1), ("index_missing", 3), ("index_stale", 0)]
     assert "status 'bounced'" in next(p.detail for p in problems if p.kind == "index_stale")
     assert freshness == {"indexed_through": 3 + POLICY_ENTRIES, "lag": 0}
+
+
+def test_a_month_done_is_committed_and_a_late_one_reopens_it_once(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records in date order: a month no record went to for a while is committed (its
+    writer's memory freed) instead of waiting for the end; late records of that month reopen
+    its shard once, however many there are, so the shard stays a few segments."""
+    monkeypatch.setattr(shard_io, "IDLE_DOCS", 8)
+    at = [f"2025-0{m}-10T09:30:00Z" for m in (1, 2, 3)]
+    ordered = [record(n, sent_at=at[0]) for n in range(1, 17)] + [
+        record(n, sent_at=at[1]) for n in range(17, 33)
+    ]
+    late = []
+    for n in range(33, 83):  # March, with a January record every tenth: later than IDLE_DOCS apart
+        late.append(record(n, sent_at=at[0] if n % 10 == 0 else at[2]))
+    ingest.ingest(register, lines(*ordered, *late), index=False)
+    assert indexing.reindex(register) == 82
+    metas = (register.settings.data / "index").rglob("meta.json")
+    segments = {m.parent.name[:7]: len(json.loads(m.read_text())["segments"]) for m in metas}
+    assert segments == {"2025-01": 2, "2025-02": 1, "2025-03": 1}
+    assert len(found(register, since="2025-01-01", until="2025-02-01")) == 21
+    assert check_index(register)[0] == []
 
 
 def test_records_in_no_date_order_are_indexed_a_month_shard_at_a_time(register: Register) -> None:
