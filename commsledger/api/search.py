@@ -26,7 +26,7 @@ _PERSONAL = frozenset({"text", "subject"})
 _CLEAR = KNOWN - _PERSONAL
 
 
-def _noted(request: Request, caller: Searcher) -> dict[str, list[str]]:
+async def _noted(request: Request, caller: Searcher) -> dict[str, list[str]]:
     """The query as given, parsed once and noted for the access log before anything is
     validated (so a refusal is logged with it, sealed): known non-personal parameters in
     clear, the personal and unknown ones sealed."""
