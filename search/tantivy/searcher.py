@@ -29,10 +29,12 @@ _INT = tantivy.FieldType.Integer
 FACET_SIZE = 1000
 _MATCHES = "_matches"  # the aggregation that counts a shard's matches beside its facets
 WORKERS = min(4, os.cpu_count() or 1)
-# Shards holding fewer documents than this between them are searched in turn: handing a
+# Shards holding fewer documents than this on average are searched in turn: handing a
 # search to another thread costs ~0.1-0.2 ms of CPU, more than counting a few thousand
-# documents, and a busy service gets its parallelism from concurrent requests anyway.
-PARALLEL_DOCS = 100_000
+# documents (a 50k register's 36 month shards hold ~1,400 each), and a busy service gets its
+# parallelism from concurrent requests anyway. A 1M register's shards (~28k) still go to
+# the pool, a couple at a time when the total is capped.
+PARALLEL_DOCS = 10_000
 Shard = tuple[str, tantivy.Searcher]
 _T = TypeVar("_T")
 
@@ -95,9 +97,10 @@ def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, aggs: dict[str,
 
 def parallel(tasks: Sequence[Callable[[], _T]], *, at_least: int = 4, docs: int | None = None) -> list[_T]:
     """Run ``tasks`` (tantivy searches, which release the GIL) on every CPU, if there are
-    ``at_least`` of them over at least ``PARALLEL_DOCS`` documents (``docs``, when known);
-    results in order."""
-    if len(tasks) < at_least or WORKERS < 2 or (docs is not None and docs < PARALLEL_DOCS):
+    ``at_least`` of them over shards of ``PARALLEL_DOCS`` documents or more on average
+    (``docs``: their total, when known); results in order."""
+    small = docs is not None and docs < PARALLEL_DOCS * len(tasks)
+    if len(tasks) < at_least or WORKERS < 2 or small:
         return [task() for task in tasks]
     share = -(-len(tasks) // WORKERS)
     parts = [tasks[i : i + share] for i in range(0, len(tasks), share)]
