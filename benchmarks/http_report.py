@@ -44,6 +44,7 @@ def markdown(doc: dict[str, Any]) -> str:
         share = steps["reads_search"]["output"]["rate"] / steps["find"]["output"]["rate"]
         lines[-1] += f"; search over HTTP / the same search in process = **{share:.1%}**"
     lines[-1] += "."
+    lines.append(_server_cpu(steps))
     busy = {k: s["cpu_other_s"] / s["wall_s"] for k, s in steps.items() if s["wall_s"]}
     if max(busy.values(), default=0) > NOISY:
         worst = ", ".join(f"{k} {v:.2f}" for k, v in busy.items())
@@ -58,6 +59,18 @@ def markdown(doc: dict[str, Any]) -> str:
         )
     lines += ["", f"Raw figures: `{doc['raw_json']}`."]
     return "\n".join(lines) + "\n"
+
+
+def _server_cpu(steps: dict[str, Any]) -> str:
+    """Server CPU per request of each read step (the primary figure: steadier than rates on
+    a busy machine); the warm-up requests (4 per client) count too."""
+    parts = []
+    for name, step in steps.items():
+        if name.startswith("reads_") and step.get("cpu_server_s") is not None:
+            out = step["output"]
+            sent = out["requests"] + 4 * out["concurrency"]
+            parts.append(f"{name.removeprefix('reads_')} {1000 * step['cpu_server_s'] / sent:.2f} ms")
+    return "Server CPU per request (every server process, CPU seconds / requests): " + ", ".join(parts) + "."
 
 
 def _row(label: str, step: dict[str, Any], unit: str, latency: dict[str, float] | None = None) -> str:

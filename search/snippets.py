@@ -35,7 +35,7 @@ def snippet(subject_line: str, body: str, expr: Expr | None, width: int = WIDTH)
     for field, text in (("body", body), ("subject", subject_line)):
         first = _first(text, wanted)
         if first is not None:  # a window ends within ``width`` of its first mark
-            return _window(field, text, find(text, wanted, before=first + width), width)
+            return _window(field, text, find(text, wanted, before=first + width, after=first), width)
     return _window("body", body, [], width) if body else None
 
 
@@ -45,20 +45,22 @@ def _first(text: str, wanted: Sequence[Words]) -> int | None:
     return min(firsts) if firsts else None
 
 
-def find(text: str, wanted: Sequence[Words], before: int | None = None) -> list[tuple[int, int]]:
+def find(
+    text: str, wanted: Sequence[Words], before: int | None = None, after: int = 0
+) -> list[tuple[int, int]]:
     """Character ranges of every occurrence of ``wanted`` in ``text`` (those starting
-    ``before`` that offset, if given: a snippet shows no more), in order, merged."""
+    ``before`` that offset, if given: a snippet shows no more; and from ``after`` on, when
+    the caller knows none starts earlier), in order, merged."""
     if not wanted or not text:
         return []
     until = len(text) if before is None else before
-    found = [span for words in wanted for span in _occurrences(_pattern(words), text, until)]
+    found = [span for words in wanted for span in _occurrences(_pattern(words), text, until, after)]
     return _merged(sorted(found))
 
 
-def _occurrences(pattern: re.Pattern[str], text: str, until: int) -> Iterator[tuple[int, int]]:
-    """Every match starting before ``until``, overlapping ones too ("pay pay" twice in
-    "pay pay pay")."""
-    at = 0
+def _occurrences(pattern: re.Pattern[str], text: str, until: int, at: int = 0) -> Iterator[tuple[int, int]]:
+    """Every match starting from ``at`` and before ``until``, overlapping ones too ("pay
+    pay" twice in "pay pay pay")."""
     while at < until and (match := pattern.search(text, at)) is not None:
         if match.start() >= until:
             return

@@ -4,9 +4,14 @@ Two threads. The *journal* thread takes every access that is waiting, stores the
 of sealed queries, appends the accesses to this process's journal with one fsync, and tells
 the waiting requests they are durable: a read waits for that (what was read is logged before
 it is seen), not for the ledger. The *committer* thread commits journaled accesses to the
-access log in batches, holding the writers' lease across a burst of commits, and empties the
-journal once all of it is in the ledger; if a commit fails it retries (the accesses are safe
-in the journal, and a later start commits them if this process dies first).
+access log in batches: the first access to arrive opens a window of ``WINDOW`` seconds, and
+what arrived by its end is committed at once (a ledger commit costs a dozen fsyncs and a
+signature whatever its size, so a busy service commits a few times a second, not once per
+handful of requests); a backlog of whole batches is committed back to back under one lease.
+Once all of the journal is in the ledger it is emptied; if a commit fails it retries (the
+accesses are safe in the journal, and a later start commits them if this process dies
+first). So an access shows in the access log's ledger and search within about ``WINDOW``
+seconds plus a commit, and is durable (journaled) before its answer leaves.
 
 A waiter is a thread (``record``) or a coroutine (``record_async``: the HTTP guard awaits on
 the event loop and holds no thread). Both queues are bounded: when the first is full a
@@ -32,6 +37,7 @@ from contract.errors import Busy, Error
 log = logging.getLogger(__name__)
 Notify = Callable[[BaseException | None], None]
 BURST = 0.5  # seconds the committer keeps the lease across back-to-back commits
+WINDOW = 0.2  # seconds the committer gathers journaled accesses before a commit
 RETRY = 1.0  # seconds between attempts when the ledger cannot be written
 _STOP = object()
 
@@ -54,6 +60,7 @@ class AccessWriter:
         self.journal = Journal(access_log.settings.data.resolve())
         self._incoming: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._durable: queue.Queue[object] = queue.Queue(maxsize=16 * queue_size)
+        self._closing = threading.Event()  # set by close(): commit what is there without a window
         self._threads = [
             threading.Thread(target=self._journal_loop, name="access-journal", daemon=True),
             threading.Thread(target=self._commit_loop, name="access-commit", daemon=True),
@@ -147,8 +154,7 @@ class AccessWriter:
         stop = False
         while not stop or pending:
             if not pending:
-                taken, stop = _take(self._durable, self.batch)
-                pending = [s for s in taken if isinstance(s, Sealed)]
+                pending, stop = self._gather()
                 if not pending:
                     continue
             pending, more = self._burst(pending)
@@ -156,9 +162,20 @@ class AccessWriter:
             if pending:
                 time.sleep(RETRY)
 
+    def _gather(self) -> tuple[list[Sealed], bool]:
+        """The next batch: the first journaled access (waiting for it), and what else is
+        journaled within ``WINDOW`` seconds after it (at most ``batch``); and whether a stop
+        came."""
+        taken, stop = _take(self._durable, 1)
+        if not stop and taken:
+            self._closing.wait(WINDOW)
+            more, stop = _take(self._durable, self.batch - 1, block=False)
+            taken += more
+        return [s for s in taken if isinstance(s, Sealed)], stop
+
     def _burst(self, pending: list[Sealed]) -> tuple[list[Sealed], bool]:
-        """Commit ``pending`` and whatever follows for up to ``BURST`` seconds under one
-        lease; returns (what could not be committed, whether to go on)."""
+        """Commit ``pending``, then whole batches while they are waiting, for up to ``BURST``
+        seconds under one lease; returns (what could not be committed, whether to go on)."""
         deadline = time.monotonic() + BURST
         try:
             with self.log.holding():
@@ -167,7 +184,7 @@ class AccessWriter:
                     self.commits += 1
                     self.last_error = None
                     self.journal.committed(len(pending))
-                    if time.monotonic() > deadline:
+                    if time.monotonic() > deadline or self._durable.qsize() < self.batch:
                         return [], True
                     taken, stop = _take(self._durable, self.batch, block=False)
                     pending = [s for s in taken if isinstance(s, Sealed)]
@@ -184,6 +201,7 @@ class AccessWriter:
 
     def close(self) -> None:
         """Journal and commit what is queued, then stop both threads."""
+        self._closing.set()
         self._incoming.put(_STOP)
         for thread in self._threads:
             thread.join(timeout=60)

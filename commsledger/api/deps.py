@@ -26,7 +26,9 @@ bearer = HTTPBearer(auto_error=False, description="An API key (`commsledger keys
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
+    """The service (a coroutine, so FastAPI calls it on the event loop: a plain function
+    dependency costs a worker-thread hop per request)."""
     service: Service = request.app.state.service
     return service
 

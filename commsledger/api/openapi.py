@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from commsledger.api.problems import MEDIA_TYPE
 from commsledger.api.schemas import EVENT_IN, RECORD_IN, Problem
@@ -75,3 +76,17 @@ def _problem_media(operation: dict[str, Any]) -> None:
         content = response.get("content")
         if status[:1] in "45" and content and "application/json" in content:
             content[MEDIA_TYPE] = content.pop("application/json")
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """``openapi_extra`` parameters: ``model``'s fields as optional query parameters, as
+    FastAPI documents parameters declared one by one (for a route that checks them itself)."""
+    properties: dict[str, dict[str, Any]] = model.model_json_schema()["properties"]
+    return [_parameter(name, schema) for name, schema in properties.items()]
+
+
+def _parameter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    found = {"name": name, "in": "query", "required": False, "schema": schema}
+    if "description" in schema:
+        found["description"] = schema["description"]
+    return found

@@ -29,6 +29,12 @@ _INT = tantivy.FieldType.Integer
 FACET_SIZE = 1000
 _MATCHES = "_matches"  # the aggregation that counts a shard's matches beside its facets
 WORKERS = min(4, os.cpu_count() or 1)
+# Shards holding fewer documents than this on average are searched in turn: handing a
+# search to another thread costs ~0.1-0.2 ms of CPU, more than counting a few thousand
+# documents (a 50k register's 36 month shards hold ~1,400 each), and a busy service gets its
+# parallelism from concurrent requests anyway. A 1M register's shards (~28k) still go to
+# the pool, a couple at a time when the total is capped.
+PARALLEL_DOCS = 10_000
 Shard = tuple[str, tantivy.Searcher]
 _T = TypeVar("_T")
 
@@ -78,7 +84,8 @@ def _count_rest(found: Found, base: tantivy.Query, ordered: list[Shard], cap: in
     step = len(ordered) if cap is None else WORKERS
     while ordered and (cap is None or sum(found.counts.values()) <= cap):
         batch, ordered[:step] = ordered[:step], []
-        counts = parallel([functools.partial(_count, s, base) for _, s in batch], at_least=2)
+        tasks = [functools.partial(_count, s, base) for _, s in batch]
+        counts = parallel(tasks, at_least=2, docs=_docs(batch))
         found.counts.update(zip((month for month, _ in batch), counts, strict=True))
     found.total = sum(found.counts.values())
     found.exact = not ordered
@@ -88,10 +95,12 @@ def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, aggs: dict[str,
     return searcher.aggregate(query, aggs) if aggs else {}
 
 
-def parallel(tasks: Sequence[Callable[[], _T]], *, at_least: int = 4) -> list[_T]:
+def parallel(tasks: Sequence[Callable[[], _T]], *, at_least: int = 4, docs: int | None = None) -> list[_T]:
     """Run ``tasks`` (tantivy searches, which release the GIL) on every CPU, if there are
-    ``at_least`` of them; results in order."""
-    if len(tasks) < at_least or WORKERS < 2:
+    ``at_least`` of them over shards of ``PARALLEL_DOCS`` documents or more on average
+    (``docs``: their total, when known); results in order."""
+    small = docs is not None and docs < PARALLEL_DOCS * len(tasks)
+    if len(tasks) < at_least or WORKERS < 2 or small:
         return [task() for task in tasks]
     share = -(-len(tasks) // WORKERS)
     parts = [tasks[i : i + share] for i in range(0, len(tasks), share)]
@@ -100,6 +109,10 @@ def parallel(tasks: Sequence[Callable[[], _T]], *, at_least: int = 4) -> list[_T
     for future in futures:
         results += future.result()
     return results
+
+
+def _docs(shards: Sequence[Shard]) -> int:
+    return sum(searcher.num_docs for _, searcher in shards)
 
 
 def _run_all(tasks: Sequence[Callable[[], _T]]) -> list[_T]:
@@ -179,7 +192,8 @@ def by_score(query: Query, base: tantivy.Query, shards: Sequence[Shard]) -> Foun
     found = Found()
     ordered = sorted(shards)
     results = parallel(
-        [functools.partial(s.search, base, offset + query.limit + 1, True) for _, s in ordered]
+        [functools.partial(s.search, base, offset + query.limit + 1, True) for _, s in ordered],
+        docs=_docs(ordered),
     )
     for rank, ((month, searcher), result) in enumerate(zip(ordered, results, strict=True)):
         found.counts[month] = count_of(result)
@@ -218,7 +232,8 @@ def facets(
     if Facet.CHANNEL not in query.facets:  # every document has a channel: its buckets count them
         aggs[_MATCHES] = {"terms": {"field": str(Facet.CHANNEL), "size": FACET_SIZE}}
     live = [(month, searcher) for month, searcher in shards if searcher.num_docs]
-    results = parallel([functools.partial(_aggregate, s, base, aggs) for _, s in live], at_least=2)
+    tasks = [functools.partial(_aggregate, s, base, aggs) for _, s in live]
+    results = parallel(tasks, at_least=2, docs=_docs(live))
     parts: list[dict[Facet, dict[str, int]]] = []
     found.counts = {}
     for (month, _), result in zip(live, results, strict=True):

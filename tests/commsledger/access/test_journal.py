@@ -3,6 +3,7 @@ a torn last record is ignored; a live process's journal is left alone."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from commsledger.access.catalog import Filters
 from commsledger.access.events import Access
-from commsledger.access.journal import FOLDER, Journal
+from commsledger.access.journal import FOLDER, Journal, read
 from commsledger.access.log import AccessLog, prepare
 from commsledger.access.search import search_access
 from commsledger.access.writer import AccessWriter, recover
@@ -80,4 +81,23 @@ def test_the_writer_recovers_at_start_and_leaves_no_journal_when_closed(reg: Reg
     writer.close()
     assert list((reg.data / FOLDER).iterdir()) == []
     assert len(_ids(log)) == 2
+    log.close()
+
+
+def test_an_access_is_journaled_before_record_returns_and_commits_are_gathered(reg: Register) -> None:
+    """Durable on return (a crash now would still commit it), in the ledger shortly after;
+    accesses arriving one after another within a window share one ledger commit."""
+    log = _log(reg)
+    writer = AccessWriter(log, queue_size=64, batch=512)
+    accesses = [Access("records.read", 200, "k", "auditor", (f"crm-{n}",)) for n in range(25)]
+    for access in accesses:  # about 0.3 s of requests, one at a time
+        writer.record(access)
+        assert access.id in {s.access.id for s in read(writer.journal.path)} | set(_ids(log))
+        time.sleep(0.012)
+    deadline = time.monotonic() + 5
+    while len(_ids(log)) < len(accesses) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(_ids(log)) == sorted(a.id for a in accesses)
+    assert writer.commits <= 3  # a commit per window of WINDOW s, not one per arrival
+    writer.close()
     log.close()

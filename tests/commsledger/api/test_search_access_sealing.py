@@ -49,3 +49,18 @@ def test_the_sealed_parameters_open_only_for_roles_that_may_read_queries(live: L
     assert all("sealed_query" not in e for e in seen)
     assert "alice" not in str(seen)
     assert "hunter2" not in str(seen)
+
+
+def test_bad_search_parameters_are_each_named_in_one_422(live: Live) -> None:
+    """The route checks its parameters itself (one pydantic call) with FastAPI's answer:
+    every bad one named by location; a single-valued one given twice is refused too."""
+    bad = {"limit": "0", "sort": "cheapest", "channel": ["email"] * 51, "text": "x" * 2001}
+    with live.client(Role.DISPUTE_HANDLER) as handler:
+        answer = handler.get("/v1/search", params=bad)
+        repeated = handler.get("/v1/search", params={"limit": ["5", "6"], "channel": "email"})
+    assert answer.status_code == 422
+    assert sorted(e["field"] for e in answer.json()["errors"]) == [
+        "query.channel", "query.limit", "query.sort", "query.text"
+    ]  # fmt: skip
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert (repeated.status_code, repeated.json()["errors"][0]["field"]) == (422, "limit")

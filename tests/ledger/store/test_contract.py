@@ -30,12 +30,16 @@ def test_put_then_get_returns_the_bytes(store: ObjectStore) -> None:
     assert store.get("tile/0/000") == b"\x00" * 32
     assert store.exists("tile/0/000")
     assert store.get_range("tile/0/000", 4, 8) == b"\x00" * 8
+    store.put("tile/0/002", bytes(range(32)))
+    assert store.get_range("tile/0/002", 30, 8) == bytes([30, 31])  # past the end: what there is
 
 
 def test_missing_object_raises_not_found(store: ObjectStore) -> None:
     assert not store.exists("tile/0/001")
     with pytest.raises(ObjectNotFound, match="tile/0/001"):
         store.get("tile/0/001")
+    with pytest.raises(ObjectNotFound, match="tile/0/001"):
+        store.get_range("tile/0/001", 0, 4)
 
 
 def test_write_once_same_bytes_is_success_different_bytes_is_refused(store: ObjectStore) -> None:
