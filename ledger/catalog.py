@@ -58,7 +58,7 @@ def shredded_by(kind: str, envelope: dict[str, object]) -> list[str]:
 
 # (seq, kind, record_id, subject pseudonym, pack id, offset, length)
 Row = tuple[int, str, str | None, str | None, int | None, int | None, int | None]
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 25_000
 
 
 @dataclass(frozen=True, slots=True)

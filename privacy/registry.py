@@ -24,7 +24,7 @@ from ledger.sql import rows_in
 from privacy.identifiers import Identifier
 from privacy.keys import MasterKey
 
-_CACHE_LIMIT = 50_000  # per map: bounds memory on registers of millions of subjects
+_CACHE_LIMIT = 25_000  # per map: bounds memory on registers of millions of subjects
 
 
 def new_pseudonym() -> str:

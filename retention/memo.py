@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard, TypeVar
 
-LIMIT = 1 << 13  # entries of one memo (a stamp and its key: ~600 bytes, ~5 MB); cleared when full
+LIMIT = 1 << 12  # entries of one memo (a stamp and its key: ~600 bytes, ~2.5 MB); cleared when full
 Fields = tuple[str, str, str | None, str, frozenset[str]]  # purpose, channel, case type, department, tags
 _EMPTY: frozenset[str] = frozenset()
 _NONE: dict[str, Any] = {}

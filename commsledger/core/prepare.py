@@ -57,7 +57,7 @@ _FIELDS = (
 
 # The normalised form of each (field, spelling, region) seen lately in this process: the same
 # recipients recur on message after message. Bounded; errors are not kept.
-_IDENTIFIERS = 1 << 15  # ~220 bytes an entry (its key keeps the spelling alive): ~7 MB at most
+_IDENTIFIERS = 1 << 13  # ~220 bytes an entry (its key keeps the spelling alive): ~2 MB at most
 _SEEN: dict[tuple[str, str, str], str] = {}
 
 
