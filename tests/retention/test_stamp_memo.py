@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract.moments import as_utc
+from contract.records import Channel, Purpose
 from policies.retention import Outcome, Schedule, Trigger, load_schedule, parse_schedule
 from retention.evaluate import DEFAULT_RULE, Period, Policy
 from retention.memo import LIMIT, Memo
@@ -31,17 +32,8 @@ default: {class: Z, period: P2Y, trigger: case_received}
 SCHEDULES = [load_schedule(), parse_schedule(WITH_DEFAULT)]
 POLICIES = [Policy(schedule, n) for n, schedule in enumerate(SCHEDULES, 1)]
 
-PURPOSES = [
-    "marketing",
-    "service",
-    "transactional",
-    "complaint",
-    "collections",
-    "regulatory",
-    "legal",
-    "other",
-]
-CHANNELS = ["email", "sms", "phone", "letter", "push", "in_app", "chat", "other"]
+PURPOSES = [p.value for p in Purpose]
+CHANNELS = [c.value for c in Channel]
 DEPARTMENTS = ["Servicing", "Complaints", "Collections", "Wealth Management (MiFID)", "Marketing", "Fraud"]
 CASE_TYPES = ["complaint", "collections", "fraud", "dispute", "vulnerability", "other"]
 TAGS = ["mifid", "keep", "same", "otp", "vulnerable", "arrears", "x"]
