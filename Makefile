@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 DATA   ?= $(CURDIR)/commsledger-data
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# test processes: two halve the suite's time on a 2-core machine (each starts its own S3
+# server, OpenSearch node and browser, so more than the cores gains little)
+TEST_PROCESSES ?= 2
 
 .PHONY: run test lint types unit bench install dev clean
 
@@ -33,7 +36,7 @@ test: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES)
 
 bench: dev
 	$(BIN)/python -m benchmarks.run

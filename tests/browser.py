@@ -9,11 +9,14 @@ browser download does not work here and is not used: ``executable_path`` names D
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,30 @@ DESKTOP = ViewportSize(width=1280, height=800)
 NARROW = ViewportSize(width=390, height=844)
 
 
+@contextlib.contextmanager
+def _installing(what: str) -> Iterator[None]:
+    """One installer at a time across the test processes (``make test`` runs two): apt-get
+    holds dpkg's lock and would refuse a second install; npm would fetch twice."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / f".{what}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_chromium() -> Path:
     """Debian's Chromium, installed with apt-get when missing; raises ``RuntimeError`` saying
     what to do when it cannot be."""
     if CHROMIUM.exists():
         return CHROMIUM
+    with _installing("chromium"):
+        if not CHROMIUM.exists():  # another test process may have installed it meanwhile
+            _apt_install()
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"apt-get installed chromium but {CHROMIUM} is missing")
+    return CHROMIUM
+
+
+def _apt_install() -> None:
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
         raise RuntimeError("the console tests need Chromium: run `apt-get install -y chromium` as root")
@@ -53,30 +75,32 @@ def ensure_chromium() -> Path:
     if installed.returncode != 0:  # a fresh machine has no package lists yet
         subprocess.run([apt, "update"], env=env, capture_output=True, check=True)
         subprocess.run([apt, "install", "-y", "chromium"], env=env, capture_output=True, check=True)
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"apt-get installed chromium but {CHROMIUM} is missing")
-    return CHROMIUM
 
 
 def axe_source() -> str:
     """axe-core's ``axe.min.js``, fetched once with ``npm pack`` into the cache."""
     cached = CACHE / f"axe-core-{AXE_VERSION}.min.js"
     if not cached.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("the console tests need npm (Node.js) to fetch axe-core")
-        with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
-            command = [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", scratch, "--silent"]
-            subprocess.run(command, cwd=scratch, capture_output=True, check=True, timeout=300)
-            (packed,) = Path(scratch).glob("axe-core-*.tgz")
-            with tarfile.open(packed) as archive:
-                member = archive.extractfile("package/axe.min.js")
-                assert member is not None, "axe-core's package has no axe.min.js"
-                partial = cached.with_suffix(".partial")
-                partial.write_bytes(member.read())
-                partial.rename(cached)
+        with _installing("axe-core"):
+            if not cached.exists():
+                _fetch_axe(cached)
     return cached.read_text(encoding="utf-8")
+
+
+def _fetch_axe(cached: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("the console tests need npm (Node.js) to fetch axe-core")
+    with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
+        command = [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", scratch, "--silent"]
+        subprocess.run(command, cwd=scratch, capture_output=True, check=True, timeout=300)
+        (packed,) = Path(scratch).glob("axe-core-*.tgz")
+        with tarfile.open(packed) as archive:
+            member = archive.extractfile("package/axe.min.js")
+            assert member is not None, "axe-core's package has no axe.min.js"
+            partial = cached.with_suffix(".partial")
+            partial.write_bytes(member.read())
+            partial.rename(cached)
 
 
 def launch(playwright: Any) -> Any:

@@ -24,8 +24,16 @@ pytest_plugins = ["opensearch_server"]  # the session's OpenSearch node: fixture
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    """SeaweedFS on loopback for the whole session, stopped by its PID at the end."""
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    """SeaweedFS on loopback for the whole session, stopped by its PID at the end. Its ports
+    are free when chosen; another test process may take one before weed binds it, so a start
+    that fails is tried again on fresh ports."""
+    for attempt in range(3):
+        try:
+            server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
     try:
         client = s3_client_for(server.endpoint)
         client.create_bucket(Bucket=PLAIN_BUCKET)
