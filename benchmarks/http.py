@@ -43,7 +43,7 @@ READ_PATHS = {
     "search": "/v1/search?text=complaint&channel=email&since=2025-01-01&limit=20",
 }
 READ_ROLE = "dispute_handler"
-INGEST_VS_INPROCESS = 0.50  # the issue's targets
+INGEST_VS_INPROCESS = 0.70  # the issues' targets (issue 14: HTTP NDJSON ingest stays >= 70% of in process)
 READ_P95_MS = 50.0
 SEARCH_VS_INPROCESS = 0.50
 WORKERS = 2  # `serve --workers`: one process per core of this 2-core machine

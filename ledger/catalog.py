@@ -255,15 +255,17 @@ class Catalog:
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
-    def has_records(self) -> bool:
-        """Whether any record or event entry is catalogued."""
-        row = self.conn.execute("SELECT 1 FROM entries WHERE kind IN ('record', 'event') LIMIT 1").fetchone()
-        return row is not None
-
-    def special_count(self, end: int) -> int:
-        """How many entries below seq ``end`` are neither records nor events."""
-        query = "SELECT count(*) FROM entries WHERE kind NOT IN ('record', 'event') AND seq < ?"
-        return int(self.conn.execute(query, (end,)).fetchone()[0])
+    def census(self, start: int, end: int) -> tuple[int, int, int]:
+        """Of the catalogued entries ``start <= seq < end``: how many there are, how many are
+        records, and how many others name a record (events and the like: what changes an
+        earlier record's index document)."""
+        row = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE kind = 'record'), "
+            "count(*) FILTER (WHERE kind != 'record' AND record_id IS NOT NULL) "
+            "FROM entries WHERE seq >= ? AND seq < ?",
+            (start, end),
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def special(self, low: str, high: str, start: int = 0) -> list[tuple[int, str]]:
         """(seq, kind) of the entries from ``start`` whose kind (neither ``record`` nor

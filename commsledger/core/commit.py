@@ -133,7 +133,7 @@ class Sequencer:
     def __init__(self, register: Committing, report: IngestReport, spool: DocSpool | None = None) -> None:
         self.reg = register
         self.report = report
-        self.spool = spool  # a first ingest's index documents, kept aside as they commit
+        self.spool = spool  # the ingest's index documents, kept aside as they commit
         self._fingerprints: dict[str, bytes] = {}
         self._pending: list[_Pending] = []
         self.committed_seqs: list[int] = []  # the seqs of the last commit's entries, in order

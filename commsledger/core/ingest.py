@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -82,7 +83,7 @@ def ingest(
     """
     report = report if report is not None else IngestReport()
     policy = current_policy(register)
-    spool = register.first_spool() if index else None
+    spool = register.ingest_spool() if index else None
     sequencer = Sequencer(register, report, spool)
     size = min(CHUNK, register.settings.batch)
     try:
@@ -129,6 +130,10 @@ def _prepared(
         if chunk is None:
             return
         yield chunk, inline(chunk)
+    following = next(chunks, None)
+    if following is None:  # all of it prepared already: no worker to start (a request's records)
+        return
+    chunks = itertools.chain([following], chunks)
     workers = _workers(settings.workers)
     if workers == 0:
         for chunk in chunks:

@@ -56,6 +56,7 @@ from privacy.keys import MasterKey, unseal
 from privacy.registry import KeyStore, SubjectRegistry
 from retention.holds import HoldIndex
 from retention.state import RetentionState
+from search.document import IndexDoc
 from search.index import SearchIndex, open_index
 from search.indexing import BATCH as INDEX_BATCH
 from search.indexing import catch_up, redact
@@ -236,33 +237,68 @@ class Register:
         self.index_problem = skipped.problem(skipped.remember(self.data, unfolded))
         return done
 
-    def first_spool(self) -> DocSpool | None:
-        """A spool for the index documents of an ingest that will be the index's first
-        content (the index and the ledger hold no records yet); None otherwise."""
+    def ingest_spool(self) -> DocSpool | None:
+        """A spool for the index documents of an ingest about to begin, when the index lacks
+        none of the ledger's records (entries it does not read, such as a subject request's
+        steps, may lie past its watermark); None otherwise (the index then catches up from
+        the ledger)."""
         try:
-            if self.index.watermark() != 0 or self.catalog.has_records():
+            start = self.index.watermark()
+            if not self._only_unread(start, self.log.committed, records=0):
                 return None
-            return DocSpool(self.data)
+            return DocSpool(self.data, start)
         except (Busy, ConfigError, IndexFailure, OSError):
             return None  # the index catches up from the ledger, and says why if it cannot
 
     def index_from(self, spool: DocSpool) -> bool:
-        """Build the index from a first ingest's spool when it covers every record of the
-        ledger and the ledger is long (else ``sync_index`` does, from the ledger); returns
-        whether it did."""
+        """Bring the index up to the ledger from an ingest's spool, when the spool holds every
+        record the index lacks and nothing else committed meanwhile names a record (else
+        ``sync_index`` does, from the ledger); returns whether it did. A first ingest of a
+        long ledger builds the index whole; any other adds its records to the index."""
         end = self.log.committed
-        if end <= INDEX_BATCH or spool.count + self.catalog.special_count(end) != end:
-            return False
+        whole = spool.start == 0 and end > INDEX_BATCH
         unfolded: list[Unfolded] = []
         try:
-            self.index.rebuild(spool.documents(unfolded), watermark=end)
+            if not self._spool_covers(spool, end):
+                return False
+            if whole:
+                self.index.rebuild(spool.documents(unfolded), watermark=end)
+            else:
+                self._add_spooled(spool, end, unfolded)
         except SpoolLost:
             return False
         except (Busy, ConfigError, IndexFailure) as exc:
             self.index_problem = str(exc)
             return True
-        self.index_problem = skipped.problem(skipped.remember(self.data, unfolded, fresh=True))
+        self.index_problem = skipped.problem(skipped.remember(self.data, unfolded, fresh=whole))
         return True
+
+    def _spool_covers(self, spool: DocSpool, end: int) -> bool:
+        """Whether the spool holds every record entry from the index's watermark to ``end``,
+        and the other entries there are none the index reads (as ``catch_up`` would see it)."""
+        if self.index.watermark() != spool.start:  # another process indexed meanwhile
+            return False
+        return self._only_unread(spool.start, end, records=spool.count)
+
+    def _only_unread(self, start: int, end: int, *, records: int) -> bool:
+        """Whether entries ``start <= seq < end`` are all catalogued and hold exactly
+        ``records`` records and no other entry naming a record (``catch_up`` reads no other)."""
+        if start > end:
+            return False
+        entries, found, naming = self.catalog.census(start, end)
+        return entries == end - start and found == records and not naming
+
+    def _add_spooled(self, spool: DocSpool, end: int, unfolded: list[Unfolded]) -> None:
+        """The spool's documents into the index, ``INDEX_BATCH`` a commit; the watermark moves
+        to ``end`` with the last (a crash before it leaves the index where it was: the next
+        catch-up indexes the same records again from the ledger)."""
+        batch: list[IndexDoc] = []
+        for doc in spool.documents(unfolded):
+            batch.append(doc)
+            if len(batch) == INDEX_BATCH:
+                self.index.apply(batch, watermark=spool.start)
+                batch = []
+        self.index.apply(batch, watermark=end)
 
     def release_caches(self) -> None:
         """Drop what a bulk ingest cached (identifier and subject maps) and give the freed

@@ -1,18 +1,19 @@
-"""The index documents of a first ingest, kept aside while the ledger is written.
+"""The index documents of an ingest, kept aside while the ledger is written.
 
-A plain ``ingest`` into a register whose index is empty would otherwise build the index
-afterwards from the ledger: read every entry twice, every payload pack, decrypt every
-payload and summarise every record again (about half the index phase's CPU, measured). The
-workers already hold each record's subject line and body, and the sequencer its envelope,
-subject and seq, so the sequencer spools them as it commits, a file per month of ``sent_at``,
-and the index is then built month by month from the spool: one shard writer at a time, in
-whatever order the records came.
+An ``ingest`` would otherwise bring the index up to date afterwards from the ledger: read
+every new entry again, its payload pack, decrypt every payload and summarise every record
+again (about half the index phase's CPU, measured). The workers already hold each record's
+subject line and body, and the sequencer its envelope, subject and seq, so the sequencer
+spools them as it commits, a file per month of ``sent_at``, and the index is then built or
+brought up to date month by month from the spool: one shard writer at a time, in whatever
+order the records came. A first ingest builds the index whole from it; a later one (a
+request of ``POST /v1/communications``, a daily file) adds its records to the index.
 
 The spool holds personal data (subject lines, bodies), so it is encrypted (AES-256-GCM) under
 a key that lives only in this process's memory: a spool left behind by a crash cannot be read
-by anyone, and the next ingest removes it. It is used only when it covers the whole ledger
-(no record or event was committed before, or by another writer meanwhile); otherwise the
-index catches up from the ledger as before.
+by anyone, and the next ingest removes it. It is used only when it covers every entry
+the index lacks (the index was caught up when the ingest began, and no other writer's record,
+event or redaction was committed meanwhile); otherwise the index catches up from the ledger.
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ Row = tuple[int, str, str | None, bytes, tuple[str, str]]  # seq, record id, sub
 class DocSpool:
     """Rows of committed records, appended a commit at a time into encrypted month files."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, start: int = 0) -> None:
+        """``start``: the index's watermark when the ingest began (the spool's records follow it)."""
         sweep(data)
+        self.start = start
         self.folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=data))
         self._lock = (self.folder / _LOCK).open("wb")  # held while this spool lives
         fcntl.flock(self._lock, fcntl.LOCK_EX)

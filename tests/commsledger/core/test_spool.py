@@ -1,6 +1,7 @@
-"""A first ingest indexes what it spooled while committing, not what it reads back from the
-ledger: the same answers, in any input order, nothing readable left on disk, and the ledger
-path whenever the spool does not cover every record."""
+"""An ingest indexes what it spooled while committing, not what it reads back from the
+ledger: a first ingest builds the index whole from it, a later one adds its records; the same
+answers either way, in any input order, nothing readable left on disk, and the ledger path
+whenever the spool does not cover every record the index lacks."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_the_spool_indexes_text_without_reading_the_ledgers_payloads(
     register: Register, small_batch: None
 ) -> None:
     policy = current_policy(register)
-    spool = register.first_spool()
+    spool = register.ingest_spool()
     assert spool is not None
     sequencer = Sequencer(register, IngestReport(), spool)
     region = register.settings.default_region
@@ -96,6 +97,64 @@ def test_the_spool_indexes_text_without_reading_the_ledgers_payloads(
     assert register.index_from(spool)
     spool.close()
     assert [h["id"] for h in find(register, {"text": "Alice Example17"})["results"]] == ["crm-000017"]
+
+
+@pytest.mark.parametrize("order", ["dated", "shuffled"])
+def test_a_later_ingest_adds_its_records_as_an_index_built_from_the_ledger(
+    register: Register, small_batch: None, order: str
+) -> None:
+    items = records(70)
+    if order == "shuffled":
+        random.Random(11).shuffle(items)
+    ingest.ingest(register, lines(items[:40]))
+    second = ingest.ingest(register, lines(items[40:]))  # 30 records, three index commits of 10
+    assert second.accepted == 30
+    spooled = answers(register)
+    assert spooled[0][0] == 70
+    assert check_index(register)[0] == []
+    assert not list(register.settings.data.glob(PREFIX + "*"))
+    indexing.reindex(register)
+    assert answers(register) == spooled
+
+
+def _spooled_batch(register: Register, numbers: range) -> Any:
+    """Records committed by a sequencer holding a spool, as an ingest would; the spool."""
+    policy = current_policy(register)
+    spool = register.ingest_spool()
+    assert spool is not None
+    sequencer = Sequencer(register, IngestReport(), spool)
+    region = register.settings.default_region
+    batch = [record(n, sent_at=MONTHS[n % len(MONTHS)]) for n in numbers]
+    sequencer.process([prepare(n, raw, register.master, region, policy) for n, raw in lines(batch)])
+    sequencer.commit()
+    return spool
+
+
+def test_a_later_ingest_indexes_its_text_without_reading_the_ledgers_payloads(
+    register: Register, small_batch: None
+) -> None:
+    ingest.ingest(register, lines(records(20)))
+    spool = _spooled_batch(register, range(21, 51))
+    register.keys.destroy([f"crm-{n:06d}" for n in range(21, 51)])  # the ledger's text unreadable
+    assert register.index_from(spool)
+    spool.close()
+    assert [h["id"] for h in find(register, {"text": "Alice Example37"})["results"]] == ["crm-000037"]
+    assert find(register, {"limit": "100"})["total"] == 50
+
+
+def test_an_event_committed_meanwhile_sends_the_index_to_the_ledger(
+    register: Register, small_batch: None
+) -> None:
+    ingest.ingest(register, lines(records(20)))
+    spool = _spooled_batch(register, range(21, 41))
+    event = {"type": "status", "status": "bounced", "at": "2025-07-20T10:00:00Z"}
+    ingest.add_events(register, "crm-000005", lines([event]))  # changes an earlier record
+    assert not register.index_from(spool)  # the spool does not know it
+    spool.close()
+    register.sync_index()
+    assert [h["id"] for h in find(register, {"status": "bounced"})["results"]] == ["crm-000005"]
+    assert find(register, {"limit": "100"})["total"] == 40
+    assert check_index(register)[0] == []
 
 
 def test_records_recorded_before_are_indexed_from_the_ledger_with_the_new_ones(
