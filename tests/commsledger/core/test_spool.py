@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from helpers import record
 
+from commsledger.config import Settings
 from commsledger.core import ingest
 from commsledger.core import register as register_module
 from commsledger.core.commit import IngestReport, Sequencer
@@ -140,6 +141,21 @@ def test_a_later_ingest_indexes_its_text_without_reading_the_ledgers_payloads(
     spool.close()
     assert [h["id"] for h in find(register, {"text": "Alice Example37"})["results"]] == ["crm-000037"]
     assert find(register, {"limit": "100"})["total"] == 50
+
+
+def test_a_writer_whose_records_another_writer_indexed_spools_its_own(
+    settings: Settings, small_batch: None
+) -> None:
+    """``serve --workers 2``: two writers on one register, taking requests in turn."""
+    with Register(settings) as first, Register(settings) as second:
+        ingest.ingest(first, lines(records(20)))
+        ingest.ingest(second, lines(records(40)[20:]))
+        spool = _spooled_batch(first, range(41, 51))  # first has not seen second's records yet
+        first.keys.destroy([f"crm-{n:06d}" for n in range(41, 51)])
+        assert first.index_from(spool)
+        spool.close()
+        assert [h["id"] for h in find(first, {"text": "Alice Example43"})["results"]] == ["crm-000043"]
+        assert find(second, {"limit": "100"})["total"] == 50
 
 
 def test_an_event_committed_meanwhile_sends_the_index_to_the_ledger(
