@@ -2,7 +2,9 @@
 processes (``workers=0``), so the work the workers do (validating and sealing; scanning
 chunks) and the work the main process does (sequencing and committing; joining) show up in
 one profile: once plain for the rate, then under cProfile. Prints the phases a record goes
-through with their cumulative time, and the top functions by own time.
+through with their cumulative time, and the top functions by own time. Then the ingest
+again as users run it (worker processes preparing), profiling the main process alone: its
+CPU a record is what caps a plain ingest's rate on two cores.
 """
 
 from __future__ import annotations
@@ -58,6 +60,36 @@ INGEST_PHASES: list[Phase] = [
     ("SQLite execute, all", "~", "method 'execute' of 'sqlite3.Connection'"),
     ("SQLite executemany, all", "~", "method 'executemany' of 'sqlite3.Connection'"),
 ]
+# The main process of an ingest whose records workers prepare: what it does with each record.
+MAIN_PHASES: list[Phase] = [
+    ("workers' results: wait for them (AsyncResult.get)", "multiprocessing/pool.py", "get"),
+    ("workers' results: unpickle into records", "commsledger/core/prepare.py", "from_worker"),
+    (
+        "sequencer: take a chunk (duplicates, subjects, queue; commits)",
+        "commsledger/core/commit.py",
+        "process",
+    ),
+    ("  subject resolve", "privacy/registry.py", "resolve"),
+    ("  sequencer: commit", "commsledger/core/commit.py", "commit"),
+    ("    log append (entry encode, leaf hash, tile push)", "ledger/log.py", "append"),
+    ("    payload pack", "ledger/packs.py", "build_pack"),
+    ("    data keys insert", "privacy/registry.py", "put_many"),
+    ("    log commit (bundles, tiles, checkpoint)", "ledger/log.py", "commit"),
+    ("    catalog index", "commsledger/core/commit.py", "_index"),
+    ("    spool: documents' text written (encrypted)", "commsledger/core/spool.py", "add"),
+    ("drop the ledger phase's caches", "commsledger/core/register.py", "release_caches"),
+    (
+        "search index from the spool (a first ingest: built whole)",
+        "commsledger/core/register.py",
+        "index_from",
+    ),
+    ("  documents from the spool (decrypt, summarise)", "commsledger/core/spool.py", "documents"),
+    ("  tantivy document + add", "search/tantivy/shard_io.py", "add"),
+    ("  tantivy commit (waits for its indexing thread)", "~", "method 'commit' of 'tantivy"),
+    ("object writes, all (FileStore.put_many)", "ledger/store/file.py", "put_many"),
+    ("fsync, all (main thread)", "~", "posix.fsync"),
+    ("SQLite execute + executemany, all", "~", "of 'sqlite3.Connection'"),
+]
 VERIFY_PHASES: list[Phase] = [
     ("scan chunks (in the workers when they run)", "ledger/verify.py", "scan_chunk"),
     ("  payload locations (catalog query)", "commsledger/catalog.py", "payload_locations"),
@@ -81,27 +113,30 @@ def run(records: int, seed: int, work: Path) -> str:
     alone against a baseline revision (``benchmarks.prepare_cpu``); returns Markdown."""
     data = dataset(work, records, seed)
     folder = work / "profile"
-    ledgers = folder / "plain", folder / "profiled"
-    for ledger in ledgers:
+    ledgers = folder / "plain", folder / "profiled"  # verify reads what the first ingest wrote
+    pooled = folder / "pooled-plain", folder / "pooled-profiled"
+    for ledger in ledgers + pooled:
         shutil.rmtree(ledger, ignore_errors=True)
     parts = []
-    for title, phases, task in (
-        ("Ingest", INGEST_PHASES, lambda ledger: _ingest(data.path, ledger)),
-        ("Verify", VERIFY_PHASES, _verify),
+    for title, phases, task, where in (
+        ("Ingest, in process, workers=0", INGEST_PHASES, lambda at: _ingest(data.path, at, 0), ledgers),
+        ("Verify, in process, workers=0", VERIFY_PHASES, _verify, ledgers),
+        ("Ingest, main process, default workers", MAIN_PHASES, lambda at: _ingest(data.path, at, -1), pooled),
     ):
-        plain, other = _timed(task, ledgers[0])
+        plain, other, main_cpu = _timed(task, where[0])
         profiler = cProfile.Profile()
-        profiled, _ = _timed(task, ledgers[1], profiler)
+        profiled, _, _ = _timed(task, where[1], profiler)
         stats = pstats.Stats(profiler)
-        parts.append(_markdown(title, records, seed, (plain, other, profiled), stats, phases))
+        parts.append(_markdown(title, records, seed, (plain, other, profiled, main_cpu), stats, phases))
     parts.append(prepare_cpu.run(data.path, records, work))
     return "\n".join(parts)
 
 
 def _timed(
     task: Callable[[Path], None], ledger: Path, profiler: cProfile.Profile | None = None
-) -> tuple[float, float]:
-    """Seconds ``task`` took, and the CPUs other programs kept busy meanwhile (on average)."""
+) -> tuple[float, float, float]:
+    """Seconds ``task`` took, the CPUs other programs kept busy meanwhile (on average; this
+    process's workers count as other programs), and this process's own CPU seconds."""
     busy, mine = machine_busy(), _own_cpu()
     start = time.perf_counter()
     if profiler is not None:
@@ -110,8 +145,9 @@ def _timed(
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - start
-    other = (machine_busy() - busy) - (_own_cpu() - mine)
-    return seconds, max(0.0, other) / seconds
+    own = _own_cpu() - mine
+    other = (machine_busy() - busy) - own
+    return seconds, max(0.0, other) / seconds, own
 
 
 def _own_cpu() -> float:
@@ -119,8 +155,8 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _ingest(source: Path, ledger: Path) -> None:
-    with Register(Settings(data=ledger, workers=0)) as register, source.open("rb") as fh:
+def _ingest(source: Path, ledger: Path, workers: int) -> None:
+    with Register(Settings(data=ledger, workers=workers)) as register, source.open("rb") as fh:
         report = ingest.ingest(register, ingest.read_ndjson(fh))
     if report.rejected_count:
         raise RuntimeError(f"profile ingest rejected {report.rejected_count} records: {report.rejected[:3]}")
@@ -137,22 +173,23 @@ def _markdown(
     title: str,
     records: int,
     seed: int,
-    times: tuple[float, float, float],  # plain run, other programs' CPUs meanwhile, profiled run
+    times: tuple[float, float, float, float],  # plain run, others' CPUs meanwhile, profiled run, own CPU
     stats: pstats.Stats,
     phases: list[Phase],
 ) -> str:
-    plain, other, profiled = times
+    plain, other, profiled, own = times
     text = io.StringIO()
     stats.stream = text  # type: ignore[attr-defined]  # pstats has no typed setter for it
     stats.sort_stats("tottime").print_stats(TOP)
     top = text.getvalue()
     top = top[top.find("   ncalls") :].rstrip()
     lines = [
-        f"### {title}, in process, workers=0, {records:,} records (seed {seed})",
+        f"### {title}, {records:,} records (seed {seed})",
         "",
         f"{records / plain:,.0f} records/s plain ({plain:.1f} s, register open included; other "
-        f"programs kept {other:.2f} CPUs busy meanwhile); {profiled:.1f} s under cProfile, which "
-        "inflates Python-heavy code most.",
+        f"programs kept {other:.2f} CPUs busy meanwhile); this process used {own:.1f} CPU-s, "
+        f"{own / records * 1e6:,.0f} us a record (on one core: at most {records / own:,.0f} "
+        f"records/s); {profiled:.1f} s under cProfile, which inflates Python-heavy code most.",
         "",
         "| phase (cumulative, under cProfile) | s | us/record |",
         "|---|---:|---:|",
