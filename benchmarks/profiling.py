@@ -187,7 +187,8 @@ def _markdown(
         f"### {title}, {records:,} records (seed {seed})",
         "",
         f"{records / plain:,.0f} records/s plain ({plain:.1f} s, register open included; other "
-        f"programs kept {other:.2f} CPUs busy meanwhile); this process used {own:.1f} CPU-s, "
+        f"processes, its workers among them, kept {other:.2f} CPUs busy meanwhile); this process "
+        f"used {own:.1f} CPU-s, "
         f"{own / records * 1e6:,.0f} us a record (on one core: at most {records / own:,.0f} "
         f"records/s); {profiled:.1f} s under cProfile, which inflates Python-heavy code most.",
         "",
