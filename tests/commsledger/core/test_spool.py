@@ -86,17 +86,7 @@ def test_a_first_ingest_answers_as_an_index_built_from_the_ledger(
 def test_the_spool_indexes_text_without_reading_the_ledgers_payloads(
     register: Register, small_batch: None
 ) -> None:
-    policy = current_policy(register)
-    spool = register.ingest_spool()
-    assert spool is not None
-    sequencer = Sequencer(register, IngestReport(), spool)
-    region = register.settings.default_region
-    sequencer.process([prepare(n, raw, register.master, region, policy) for n, raw in lines(records(30))])
-    sequencer.commit()
-    # the ledger's payloads made unreadable: built from the ledger, the index would hold no text
-    register.keys.destroy([f"crm-{n:06d}" for n in range(1, 31)])
-    assert register.index_from(spool)
-    spool.close()
+    _indexed_from_the_spool_alone(register, range(1, 31))
     assert [h["id"] for h in find(register, {"text": "Alice Example17"})["results"]] == ["crm-000017"]
 
 
@@ -131,14 +121,20 @@ def _spooled_batch(register: Register, numbers: range) -> Any:
     return spool
 
 
+def _indexed_from_the_spool_alone(register: Register, numbers: range) -> None:
+    """A batch spooled and committed, then its ledger payloads made unreadable (from the
+    ledger the index would hold no text), then the index brought up from the spool."""
+    spool = _spooled_batch(register, numbers)
+    register.keys.destroy([f"crm-{n:06d}" for n in numbers])
+    assert register.index_from(spool)
+    spool.close()
+
+
 def test_a_later_ingest_indexes_its_text_without_reading_the_ledgers_payloads(
     register: Register, small_batch: None
 ) -> None:
     ingest.ingest(register, lines(records(20)))
-    spool = _spooled_batch(register, range(21, 51))
-    register.keys.destroy([f"crm-{n:06d}" for n in range(21, 51)])  # the ledger's text unreadable
-    assert register.index_from(spool)
-    spool.close()
+    _indexed_from_the_spool_alone(register, range(21, 51))
     assert [h["id"] for h in find(register, {"text": "Alice Example37"})["results"]] == ["crm-000037"]
     assert find(register, {"limit": "100"})["total"] == 50
 
@@ -150,10 +146,7 @@ def test_a_writer_whose_records_another_writer_indexed_spools_its_own(
     with Register(settings) as first, Register(settings) as second:
         ingest.ingest(first, lines(records(20)))
         ingest.ingest(second, lines(records(40)[20:]))
-        spool = _spooled_batch(first, range(41, 51))  # first has not seen second's records yet
-        first.keys.destroy([f"crm-{n:06d}" for n in range(41, 51)])
-        assert first.index_from(spool)
-        spool.close()
+        _indexed_from_the_spool_alone(first, range(41, 51))  # first has not seen second's records yet
         assert [h["id"] for h in find(first, {"text": "Alice Example43"})["results"]] == ["crm-000043"]
         assert find(second, {"limit": "100"})["total"] == 50
 
